@@ -1,0 +1,63 @@
+# Retail support decision services: the one entry point. `make help` lists targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CODE := services models tests scripts
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(STAMP) ## Install system packages, a .venv with pinned Python packages, and the client stubs
+
+$(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml $(wildcard deps/apt-*.txt)
+	scripts/install-system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c requirements.lock -e clients/python -e ".[dev]"
+	touch $@
+
+.PHONY: protos
+protos: $(STAMP) ## Regenerate the Python stubs in clients/python from protos/
+	$(PY) scripts/protos.py generate
+
+.PHONY: check-generated
+check-generated: $(STAMP) ## Fail when the committed stubs differ from what protos/ generates
+	$(PY) scripts/protos.py check
+
+.PHONY: fmt
+fmt: $(STAMP) ## Format and auto-fix the code (ruff)
+	$(VENV)/bin/ruff format $(CODE)
+	$(VENV)/bin/ruff check --fix $(CODE)
+
+.PHONY: lint
+lint: $(STAMP) ## ruff, ruff format check, mypy strict, buf lint, buf breaking against main
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
+	$(VENV)/bin/mypy
+	$(VENV)/bin/buf lint
+	@if git rev-parse -q --verify main >/dev/null && git cat-file -e main:protos 2>/dev/null; then \
+	  echo "buf breaking against main"; $(VENV)/bin/buf breaking --against '.git#branch=main'; \
+	else echo "buf breaking: main has no protos yet, skipped"; fi
+
+.PHONY: test
+test: $(STAMP) ## Run the whole test suite (unit and integration, real engines)
+	$(PY) -m pytest
+
+.PHONY: run
+run: $(STAMP) ## Run all three services in the foreground (ports printed; Ctrl-C stops)
+	$(PY) -m services.run_all
+
+.PHONY: lock
+lock: ## Re-pin requirements.lock from the current .venv
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+.PHONY: clean
+clean: ## Remove the venv, caches and built artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache var build

@@ -1,0 +1,17 @@
+"""Settings of the returns_decision service (environment variables prefixed RETURNS_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.common.settings import ServiceSettings
+
+
+class ReturnsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RETURNS_", extra="forbid", validate_default=True)
+
+    port: int = Field(50051, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
+    metrics_port: int = Field(
+        9101, ge=0, le=65535, description="Port of the metrics HTTP server; 0 picks a free one."
+    )
