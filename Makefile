@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-CODE := services models tests scripts
+CODE := services models tests scripts bench
 
 .DEFAULT_GOAL := help
 
@@ -49,6 +49,10 @@ lint: $(STAMP) ## ruff, ruff format check, mypy strict, buf lint, buf breaking a
 .PHONY: test
 test: $(STAMP) ## Run the whole test suite (unit and integration, real engines)
 	$(PY) -m pytest
+
+.PHONY: bench
+bench: $(STAMP) ## Benchmarks: each figure a ratio against a baseline measured in the same run
+	$(PY) -m bench
 
 .PHONY: run
 run: $(STAMP) ## Run all three services in the foreground (ports printed; Ctrl-C stops)
