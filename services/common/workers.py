@@ -68,11 +68,18 @@ def load_spec(ref: str) -> ServiceSpec:
 
 def _reserve_port(host: str, port: int) -> socket.socket:
     """Bind (without listening) a SO_REUSEPORT socket, to learn the port when 0 is asked
-    and to hold it while the workers bind it too."""
+    and to hold it while the workers bind it too.
+
+    A plain bind first: with SO_REUSEPORT alone, a second copy of the service started
+    by mistake would silently share the port with the first instead of failing."""
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    address = (host.strip("[]"), port)
+    if port != 0:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind(address)
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host.strip("[]"), port))
+    sock.bind(address)
     return sock
 
 
@@ -102,19 +109,33 @@ class Supervisor:
         configure_logging(self.spec.name, self.settings.log_level)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        try:
+            reserved = _reserve_port(self.settings.host, self.settings.port)
+        except OSError as exc:
+            log.error(
+                "cannot bind the gRPC address",
+                extra={"address": f"{self.settings.host}:{self.settings.port}", "error": str(exc)},
+            )
+            return 2
         metrics_dir = Path(tempfile.mkdtemp(prefix=f"{self.spec.name}-metrics-"))
         os.environ[MULTIPROC_ENV] = str(metrics_dir)  # inherited by spawned workers
         registry = prepare_multiprocess_dir(metrics_dir)
-        reserved = _reserve_port(self.settings.host, self.settings.port)
         port = reserved.getsockname()[1]
         data = self.settings.model_dump(mode="json") | {"port": port}
         metrics_http = None
         metrics_port: int | None = None
         try:
             if self.settings.metrics_enabled:
-                metrics_http, metrics_port = serve_metrics(
-                    registry, self.settings.metrics_host, self.settings.metrics_port
-                )
+                try:
+                    metrics_http, metrics_port = serve_metrics(
+                        registry, self.settings.metrics_host, self.settings.metrics_port
+                    )
+                except OSError as exc:
+                    log.error(
+                        "cannot bind the metrics address",
+                        extra={"port": self.settings.metrics_port, "error": str(exc)},
+                    )
+                    return 2
             pending = [self._spawn(data) for _ in range(self.settings.worker_count)]
             self._workers = [w for w, _ in pending]
             pids = self._wait_ready([r for _, r in pending])

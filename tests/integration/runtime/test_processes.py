@@ -139,3 +139,20 @@ def test_killed_worker_is_replaced_while_the_others_keep_serving() -> None:
         assert set(outcomes) == {"SERVING"}, outcomes
     finally:
         supervisor.stop()
+
+
+def test_second_copy_on_a_taken_port_fails_instead_of_sharing_it() -> None:
+    first = SupervisorProcess(["-m", "services.triage", "--workers", "1"], ENV)
+    try:
+        port = first.wait_for("ready")["port"]
+        second = SupervisorProcess(
+            ["-m", "services.triage", "--workers", "1", "--port", str(port)], ENV
+        )
+        try:
+            assert second.process.wait(30) == 2
+            error = second.wait_for("cannot bind the gRPC address", timeout=5)
+            assert error["address"] == f"127.0.0.1:{port}"
+        finally:
+            second.stop()
+    finally:
+        first.stop()
