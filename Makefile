@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml $(wildc
 	scripts/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e clients/python -e ".[dev]"
+	$(PY) -m pip install -q -c requirements.lock -e clients/python -e ".[dev,train]"
 	touch $@
 
 .PHONY: protos

@@ -2,26 +2,74 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 from retail.translation.v1 import translation_pb2, translation_pb2_grpc
 
+from services.common.language import LanguageDetectorEngine
 from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
 from services.common.settings import ServiceSettings
+from services.translation.core import Limits, SegmentCache, Translator
+from services.translation.core.requests import TranslationRequests
+from services.translation.engines.apertium_engine import ApertiumEngine
 from services.translation.servicer import TranslationServiceServicer
 from services.translation.settings import TranslationSettings
 
 SERVICE_NAME = translation_pb2.DESCRIPTOR.services_by_name["TranslationService"].full_name
 
 
+def build_core(settings: TranslationSettings) -> TranslationRequests:
+    preload = [tuple(d.split("-", 1)) for d in settings.preload_directions]
+    engine = ApertiumEngine(
+        pool_size=settings.pipelines_per_direction,
+        preload=[(s, t) for s, t in preload],
+    )
+    translator = Translator(
+        [engine],
+        limits=Limits(
+            max_batch_texts=settings.max_batch_size, max_text_chars=settings.max_text_length
+        ),
+        cache=SegmentCache(capacity=settings.cache_segments),
+        pivot=settings.pivot_language,
+    )
+    languages = {lang for pair in engine_pairs(engine) for lang in pair}
+    detector = LanguageDetectorEngine(sorted(languages | set(settings.extra_detectable_languages)))
+    return TranslationRequests(translator, detector)
+
+
+def engine_pairs(engine: ApertiumEngine) -> set[tuple[str, str]]:
+    engine.load()  # discovers installed directions (idempotent)
+    return set(engine.directions())
+
+
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
-    translation_pb2_grpc.add_TranslationServiceServicer_to_server(
-        TranslationServiceServicer(), server
+    assert isinstance(settings, TranslationSettings)
+    core = build_core(settings)
+    await asyncio.to_thread(core.load)
+    engine_versions = {leg.engine_name: leg.engine_version for r in core.pairs() for leg in r.legs}
+    for name, version in engine_versions.items():
+        metrics.set_component_version(name, version)
+    metrics.set_component_version(core.detector.name, core.detector.version)
+    hit_ratio = metrics.gauge(
+        "translation_segment_cache_hit_ratio", "Share of segments served from the cache."
     )
-    return None
+
+    def record_cache() -> None:
+        hit_ratio.set(core.translator.cache_stats().hit_rate)
+
+    translation_pb2_grpc.add_TranslationServiceServicer_to_server(
+        TranslationServiceServicer(core, on_translated=record_cache), server
+    )
+
+    async def close() -> None:
+        await asyncio.to_thread(core.close)
+
+    return close
 
 
 SPEC = ServiceSpec(

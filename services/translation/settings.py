@@ -17,3 +17,32 @@ class TranslationSettings(ServiceSettings):
     metrics_port: int = Field(
         9103, ge=0, le=65535, description="Port of the metrics HTTP server; 0 picks a free one."
     )
+    pipelines_per_direction: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description=(
+            "Persistent Apertium pipelines per translation direction in each worker. "
+            "Each holds 100-270 MB; calls beyond them wait for a free one."
+        ),
+    )
+    preload_directions: list[str] = Field(
+        default_factory=lambda: ["en-es", "es-en"],
+        description=(
+            "Directions whose pipelines start with the worker, as JSON, e.g. "
+            '["en-es","es-en"]; the others start on first use.'
+        ),
+    )
+    cache_segments: int = Field(
+        20_000, ge=0, description="Segment translations kept in each worker's LRU cache."
+    )
+    pivot_language: str = Field(
+        "es", description="Language that directions without a direct pair go through."
+    )
+    extra_detectable_languages: list[str] = Field(
+        default_factory=lambda: ["de", "nl", "pl", "sv", "tr", "ru", "ar", "zh", "ja"],
+        description=(
+            "ISO 639-1 languages detected besides the translatable ones, as JSON, so that "
+            "a message in them is recognised (and refused clearly) rather than mistaken."
+        ),
+    )

@@ -1,0 +1,262 @@
+"""The translate function: validate, cut into segments, translate what the cache lacks, rebuild.
+
+Every segment of a batch that misses the cache goes to the engine in one call per leg, so
+a 1,000-text batch is one pass through each pipeline. Calls block; from an asyncio server
+run them in a thread (``asyncio.to_thread``) and pass the call's remaining time as
+``timeout`` so that work stops at the deadline.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.translation.core.errors import (
+    BatchTooLargeError,
+    EmptyTextError,
+    TextTooLongError,
+)
+from services.translation.core.glossary import Glossary
+from services.translation.core.html_text import html_atoms
+from services.translation.core.routing import Route, Router, normalize_language
+from services.translation.core.segment_cache import CachedTranslation, CacheStats, SegmentCache
+from services.translation.core.segmentation import Atom, Part, Unit, build_document, fill_template
+from services.translation.engines.base import (
+    EngineOutput,
+    Opaque,
+    OpaqueKind,
+    Piece,
+    Segment,
+    TranslationEngine,
+)
+
+
+class TextFormat(enum.Enum):
+    PLAIN = "plain"
+    HTML = "html"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_batch_texts: int = 1_000
+    max_text_chars: int = 20_000
+    max_batch_chars: int = 1_000_000
+    max_glossary_terms: int = 500
+    max_term_chars: int = 200
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    text: str
+    source_language: str
+    target_language: str
+    route: Route
+    unknown_words: int
+    """Words the engine did not know and passed through untranslated."""
+    protected_spans: int
+    """Opaque pieces (protected spans, glossary terms, inline markup) carried through."""
+    misplaced_spans: int
+    """Opaque pieces the engine dropped or repeated, put back by us (normally 0)."""
+    segments: int
+    cached_segments: int
+
+
+class Translator:
+    def __init__(
+        self,
+        engines: Sequence[TranslationEngine],
+        *,
+        limits: Limits | None = None,
+        cache: SegmentCache | None = None,
+        pivot: str = "es",
+        split_sentences: bool = True,
+    ) -> None:
+        self._engines = tuple(engines)
+        self._router = Router(self._engines, pivot=pivot)
+        self.limits = limits or Limits()
+        self.cache = cache if cache is not None else SegmentCache()
+        self._split_sentences = split_sentences
+
+    def load(self) -> None:
+        for engine in self._engines:
+            engine.load()
+
+    def close(self) -> None:
+        for engine in self._engines:
+            engine.close()
+
+    def supported_pairs(self) -> list[Route]:
+        """Every supported (source, target) with its engine and direct/pivot route."""
+        return self._router.routes()
+
+    def route(self, source_language: str, target_language: str) -> Route:
+        return self._router.route(
+            normalize_language(source_language, "source_language"),
+            normalize_language(target_language, "target_language"),
+        )
+
+    def cache_stats(self) -> CacheStats:
+        return self.cache.stats()
+
+    def translate(
+        self,
+        text: str,
+        source_language: str,
+        target_language: str,
+        *,
+        text_format: TextFormat = TextFormat.PLAIN,
+        glossary: Glossary | None = None,
+        timeout: float | None = None,
+    ) -> TranslationResult:
+        return self.translate_batch(
+            [text],
+            source_language,
+            target_language,
+            text_format=text_format,
+            glossary=glossary,
+            timeout=timeout,
+            field="text",
+        )[0]
+
+    def translate_batch(
+        self,
+        texts: Sequence[str],
+        source_language: str,
+        target_language: str,
+        *,
+        text_format: TextFormat = TextFormat.PLAIN,
+        glossary: Glossary | None = None,
+        timeout: float | None = None,
+        field: str = "texts",
+    ) -> list[TranslationResult]:
+        """Translate every text; results are in request order."""
+        self.validate(texts, glossary, field)
+        route = self.route(source_language, target_language)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not route.legs:
+            return [
+                TranslationResult(t, route.source, route.target, route, 0, 0, 0, 0, 0)
+                for t in texts
+            ]
+        matcher = glossary.matcher() if glossary else None
+        documents = [
+            build_document(
+                self._atoms(t, text_format), matcher, split_sentences=self._split_sentences
+            )
+            for t in texts
+        ]
+        units = {p.segment: p for d in documents for p in d if isinstance(p, Unit)}
+        known: dict[Segment, CachedTranslation] = {}
+        cached: set[Segment] = set()
+        for segment in units:
+            hit = self.cache.get((route.cache_key, segment))
+            if hit is not None:
+                known[segment] = hit
+                cached.add(segment)
+        missing = [s for s in units if s not in known]
+        for segment, translation in zip(
+            missing, self._translate(missing, route, deadline), strict=True
+        ):
+            known[segment] = translation
+            self.cache.put((route.cache_key, segment), translation)
+        return [self._result(d, known, cached, route) for d in documents]
+
+    def validate(self, texts: Sequence[str], glossary: Glossary | None, field: str) -> None:
+        limits = self.limits
+        if not texts:
+            raise EmptyTextError("at least one text is required", field=field)
+        if len(texts) > limits.max_batch_texts:
+            raise BatchTooLargeError(
+                f"a batch holds at most {limits.max_batch_texts} texts; got {len(texts)}",
+                field=field,
+            )
+        total = 0
+        for i, text in enumerate(texts):
+            name = field if field == "text" else f"{field}[{i}]"
+            if not text.strip():
+                raise EmptyTextError("the text is empty", field=name)
+            if len(text) > limits.max_text_chars:
+                raise TextTooLongError(
+                    f"a text is at most {limits.max_text_chars} characters; got {len(text)}",
+                    field=name,
+                )
+            total += len(text)
+        if total > limits.max_batch_chars:
+            raise TextTooLongError(
+                f"a batch is at most {limits.max_batch_chars} characters; got {total}", field=field
+            )
+        if glossary:
+            glossary.validate(
+                max_terms=limits.max_glossary_terms, max_term_chars=limits.max_term_chars
+            )
+
+    @staticmethod
+    def _atoms(text: str, text_format: TextFormat) -> list[Atom]:
+        return html_atoms(text) if text_format is TextFormat.HTML else [text]
+
+    def _translate(
+        self, segments: list[Segment], route: Route, deadline: float | None
+    ) -> list[CachedTranslation]:
+        if not segments:
+            return []
+        kinds = [{p.slot: p.kind for p in s if isinstance(p, Opaque)} for s in segments]
+        current = segments
+        seen_unknown: list[Counter[str]] = [Counter() for _ in segments]
+        counts = [0] * len(segments)
+        outputs: list[EngineOutput] = []
+        for leg in route.legs:
+            outputs = leg.engine.translate(current, leg.source, leg.target, deadline=deadline)
+            for i, output in enumerate(outputs):
+                # A word unknown on the first leg comes back unknown on the second: count it once.
+                fresh = Counter(output.unknown) - seen_unknown[i]
+                counts[i] += sum(fresh.values())
+                seen_unknown[i] += Counter(output.unknown)
+            current = [_as_segment(o, k) for o, k in zip(outputs, kinds, strict=True)]
+        return [CachedTranslation(o.template, n) for o, n in zip(outputs, counts, strict=True)]
+
+    @staticmethod
+    def _result(
+        document: list[Part],
+        known: dict[Segment, CachedTranslation],
+        cached: set[Segment],
+        route: Route,
+    ) -> TranslationResult:
+        out: list[str] = []
+        unknown = spans = misplaced = segments = hits = 0
+        for part in document:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            translation = known[part.segment]
+            text, repaired = fill_template(translation.template, part.fills)
+            out.append(text)
+            misplaced += repaired
+            unknown += translation.unknown_words
+            spans += len(part.fills)
+            segments += 1
+            hits += part.segment in cached
+        return TranslationResult(
+            "".join(out),
+            route.source,
+            route.target,
+            route,
+            unknown,
+            spans,
+            misplaced,
+            segments,
+            hits,
+        )
+
+
+def _as_segment(output: EngineOutput, kinds: dict[int, OpaqueKind]) -> Segment:
+    """A translation fed to the next leg of a pivot, its slots opaque again."""
+    pieces: list[Piece] = []
+    for piece in output.template:
+        if isinstance(piece, str):
+            pieces.append(piece)
+        else:
+            pieces.append(Opaque(piece.index, kinds.get(piece.index, OpaqueKind.CONTENT)))
+    return tuple(pieces)

@@ -1,0 +1,92 @@
+"""The stream format written and read in place of apertium-destxt/apertium-retxt."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from services.translation.engines.apertium_stream import (
+    SEGMENT_SEPARATOR,
+    decode_output,
+    encode_segment,
+    escape_text,
+    unknown_words,
+)
+from services.translation.engines.base import Opaque, OpaqueKind, Slot
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello world",
+        "Special [chars] ^a$ {x} <b> \\ @ / ~ * # | & % + = _ `quotes`",
+        "Spaces  and\ttabs and \r\n line\nbreaks and trailing space ",
+        "No-break\u00a0space, em\u2003space, zero\u200bwidth",
+        "Ünïcödé \u2013 \u201cquotes\u201d ¿qué? ¡sí! l'été",
+    ],
+)
+def test_escape_text_matches_apertium_destxt(text: str) -> None:
+    destxt = subprocess.run(
+        ["apertium-destxt"], input=text.encode(), capture_output=True, check=True
+    ).stdout.decode()
+    # apertium-destxt ends its input with ".[]" before any trailing whitespace.
+    body = text.rstrip(" ")
+    trailing = text[len(body) :]
+    assert destxt == escape_text(body) + ".[]" + trailing
+
+
+def test_escape_text_drops_nul_which_would_end_the_request() -> None:
+    assert escape_text("a\0b") == "ab"
+
+
+def test_content_piece_becomes_a_number_and_markup_a_superblank() -> None:
+    encoded = encode_segment(("Order ", Opaque(0), " is <", Opaque(1, OpaqueKind.MARKUP), ">"))
+    assert encoded.stream == "Order 70718 is \\<[⟦p1⟧]\\>.[]"
+    assert encoded.numbers == {"70718": 0}
+
+
+def test_glued_content_piece_becomes_a_superblank() -> None:
+    encoded = encode_segment(("Order", Opaque(0), ", then ", Opaque(1), Opaque(2), " ok"))
+    assert encoded.numbers == {}
+    assert encoded.stream == "Order[⟦p0⟧], then [⟦p1⟧][⟦p2⟧] ok.[]"
+
+
+def test_placeholder_numbers_avoid_numbers_in_the_text() -> None:
+    encoded = encode_segment(
+        (
+            "I have 70718 and ",
+            Opaque(0),
+            " items",
+        )
+    )
+    assert "70718" not in encoded.numbers
+    assert list(encoded.numbers.values()) == [0]
+
+
+def test_decode_output_unescapes_and_finds_slots() -> None:
+    raw = " Su orden 70718 \\[ok\\] [⟦p1⟧] [\t] está  aquí..[]"
+    assert decode_output(raw, {"70718": 0}) == (
+        "Su orden ",
+        Slot(0),
+        " [ok] ",
+        Slot(1),
+        " \t está aquí.",
+    )
+
+
+def test_decode_output_keeps_numbers_that_are_not_placeholders() -> None:
+    assert decode_output("Cuesta 707180 y 70718..[]", {"70718": 3}) == (
+        "Cuesta 707180 y ",
+        Slot(3),
+        ".",
+    )
+
+
+def test_unknown_words_reads_marked_units_only() -> None:
+    stream = (
+        "^El<det><def><m><sg>$ ^*fool$ ^\\^x<n>$ [\\^*not$] ^@bruise<n><sg>$"
+        + SEGMENT_SEPARATOR
+        + "^*xyzzy$"
+    )
+    assert unknown_words(stream) == ("fool", "bruise", "xyzzy")
