@@ -54,8 +54,13 @@ test: $(STAMP) ## Run the whole test suite (unit and integration, real engines)
 bench: $(STAMP) ## Benchmarks: each figure a ratio against a baseline measured in the same run
 	$(PY) -m bench
 
+.PHONY: models
+models: $(STAMP) ## Build and promote the default fraud and wardrobing models (deterministic)
+	$(PY) -m models build-defaults
+
 .PHONY: run
 run: $(STAMP) ## Run all three services in the foreground (ports printed; Ctrl-C stops)
+	$(PY) -m models build-defaults --if-missing
 	$(PY) -m services.run_all
 
 .PHONY: lock

@@ -1,0 +1,1 @@
+"""Returns risk models: features, synthetic data, training, evaluation, registry."""

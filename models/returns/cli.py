@@ -1,0 +1,172 @@
+"""Command line for the returns risk models (``python -m models ...``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from models.returns.dataset import TASKS, DataError, ReturnsDataset, Task
+from models.returns.defaults import DEFAULT_ROWS, DEFAULT_SEED, HOLDOUT_ROWS, build_defaults
+from models.returns.registry import (
+    MODEL_NAMES,
+    list_versions,
+    promote,
+    register,
+    resolve_name,
+    resolve_root,
+    rollback,
+    show,
+)
+from services.returns_decision.risk.errors import RiskModelError
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m models", description=__doc__)
+    parser.add_argument(
+        "--registry",
+        help="registry root (default: $MODELS_REGISTRY_ROOT, else var/models/registry in the repo)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a returns risk model and register it")
+    p.add_argument("task", choices=TASKS)
+    p.add_argument("--data", type=Path, help="Parquet or CSV table (default: synthetic data)")
+    p.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="synthetic rows to generate")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--calibration", choices=("platt", "isotonic"), default="platt")
+    p.add_argument("--name", help="registry name (default: returns_<task>)")
+    p.add_argument("--promote", action="store_true", help="make the new version active")
+    p.add_argument("--no-report", action="store_true", help="skip plots and model card")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS", help="train on a dask cluster")
+
+    p = sub.add_parser("synth", help="write synthetic return requests to Parquet or CSV")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+
+    sub.add_parser("list", help="list registered versions")
+
+    p = sub.add_parser("show", help="describe a version (default: the active one)")
+    p.add_argument("name", help="model name, or the task (fraud, wardrobing)")
+    p.add_argument("version", nargs="?")
+
+    p = sub.add_parser("promote", help="make a version active (atomic pointer move)")
+    p.add_argument("name")
+    p.add_argument("version")
+    p.add_argument("--no-check", action="store_true", help="skip loading it first")
+
+    p = sub.add_parser("rollback", help="re-activate the previously active version")
+    p.add_argument("name")
+
+    p = sub.add_parser("build-defaults", help="build and promote the default models")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
+    p.add_argument("--if-missing", action="store_true", help="only if no active models exist")
+    p.add_argument("--no-report", action="store_true")
+    return parser
+
+
+def _train(args: argparse.Namespace, root: Path) -> int:
+    from models.returns import dataset as datasets
+    from models.returns.train import TrainConfig, train
+
+    task: Task = args.task
+    started = time.perf_counter()
+    data: ReturnsDataset
+    holdout: ReturnsDataset | None = None
+    if args.data is not None:
+        _progress(f"reading {args.data}")
+        data = datasets.load(args.data, tasks=(task,))
+    else:
+        _progress(f"generating {args.rows} synthetic return requests (seed {args.seed})")
+        data = datasets.from_synthetic(args.rows, args.seed)
+        if not args.no_report:
+            holdout = datasets.from_synthetic(HOLDOUT_ROWS, args.seed + 1)
+    config = TrainConfig(task=task, seed=args.seed, calibration=args.calibration)
+    name = args.name or MODEL_NAMES[task]
+    if args.dask_scheduler:
+        from models.returns.distributed import train_on_dask
+
+        result = train_on_dask(
+            data, config, name=name, scheduler=args.dask_scheduler, progress=_progress
+        )
+    else:
+        result = train(data, config, name=name, progress=_progress)
+    seconds = time.perf_counter() - started
+    directory, created = register(
+        root, result, write_report=not args.no_report, trained_seconds=seconds, holdout=holdout
+    )
+    _progress(f"{'registered' if created else 'already registered'}: {directory}")
+    if args.promote:
+        promote(root, name, result.metadata.version)
+        _progress(f"promoted {name} {result.metadata.version}")
+    print(result.metadata.version)
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from models.returns.dataset import synthetic_columns
+    from models.returns.table_io import write_table
+
+    write_table(synthetic_columns(args.rows, args.seed), args.out)
+    _progress(f"wrote {args.rows} rows to {args.out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = resolve_root(args.registry)
+    try:
+        if args.command == "train":
+            return _train(args, root)
+        if args.command == "synth":
+            return _synth(args)
+        if args.command == "list":
+            rows = list_versions(root)
+            if not rows:
+                print(f"no models under {root}")
+            for r in rows:
+                auc = "" if r.test_roc_auc is None else f"test AUC {r.test_roc_auc:.4f}"
+                best = "" if r.best_roc_auc is None else f" (best achievable {r.best_roc_auc:.4f})"
+                mark = "*" if r.active else " "
+                print(
+                    f"{mark} {r.name:<22} {r.version:<15} {r.task:<11} {r.registered_at:<26} ",
+                    end="",
+                )
+                print(f"{auc}{best}")
+            return 0
+        if args.command == "show":
+            print(json.dumps(show(root, resolve_name(args.name), args.version), indent=2))
+            return 0
+        if args.command == "promote":
+            pointer = promote(root, resolve_name(args.name), args.version, check=not args.no_check)
+            print(f"{resolve_name(args.name)}: active {pointer.version}")
+            return 0
+        if args.command == "rollback":
+            pointer = rollback(root, resolve_name(args.name))
+            print(f"{resolve_name(args.name)}: active {pointer.version}")
+            return 0
+        if args.command == "build-defaults":
+            built = build_defaults(
+                root,
+                seed=args.seed,
+                rows=args.rows,
+                if_missing=args.if_missing,
+                write_report=not args.no_report,
+                progress=_progress,
+            )
+            for b in built:
+                print(f"{b.name} {b.version}")
+            return 0
+    except (DataError, RiskModelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(f"unhandled command {args.command}")  # argparse guarantees one
