@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml $(wildc
 	scripts/install-system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e clients/python -e ".[dev,train]"
+	$(PY) -m pip install -q -c requirements.lock -e clients/python -e ".[dev,train,neural]"
 	touch $@
 
 .PHONY: protos
@@ -53,6 +53,10 @@ test: $(STAMP) ## Run the whole test suite (unit and integration, real engines)
 .PHONY: bench
 bench: $(STAMP) ## Benchmarks: each figure a ratio against a baseline measured in the same run
 	$(PY) -m bench
+
+.PHONY: eval
+eval: $(STAMP) ## Evaluations: translation BLEU/chrF vs raw apertium
+	$(PY) -m models.translation eval
 
 .PHONY: models
 models: $(STAMP) ## Build and promote the default fraud and wardrobing models (deterministic)

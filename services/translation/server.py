@@ -15,42 +15,41 @@ from services.common.settings import ServiceSettings
 from services.translation.core import Limits, SegmentCache, Translator
 from services.translation.core.requests import TranslationRequests
 from services.translation.engines.apertium_engine import ApertiumEngine
+from services.translation.engines.registry import build_engines
 from services.translation.servicer import TranslationServiceServicer
 from services.translation.settings import TranslationSettings
 
 SERVICE_NAME = translation_pb2.DESCRIPTOR.services_by_name["TranslationService"].full_name
 
 
-def build_core(settings: TranslationSettings) -> TranslationRequests:
+def load_core(settings: TranslationSettings) -> TranslationRequests:
+    """Build and load the engines (blocking: starts the preloaded pipelines and the
+    neural models, and builds the detector over every language they translate)."""
     preload = [tuple(d.split("-", 1)) for d in settings.preload_directions]
-    engine = ApertiumEngine(
+    apertium = ApertiumEngine(
         pool_size=settings.pipelines_per_direction,
         preload=[(s, t) for s, t in preload],
     )
     translator = Translator(
-        [engine],
+        build_engines(settings.neural_models, apertium=apertium),
         limits=Limits(
             max_batch_texts=settings.max_batch_size, max_text_chars=settings.max_text_length
         ),
         cache=SegmentCache(capacity=settings.cache_segments),
         pivot=settings.pivot_language,
     )
-    languages = {lang for pair in engine_pairs(engine) for lang in pair}
+    translator.load()
+    languages = {lang for route in translator.supported_pairs() for lang in route.languages}
     detector = LanguageDetectorEngine(sorted(languages | set(settings.extra_detectable_languages)))
+    detector.load()
     return TranslationRequests(translator, detector)
-
-
-def engine_pairs(engine: ApertiumEngine) -> set[tuple[str, str]]:
-    engine.load()  # discovers installed directions (idempotent)
-    return set(engine.directions())
 
 
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
     assert isinstance(settings, TranslationSettings)
-    core = build_core(settings)
-    await asyncio.to_thread(core.load)
+    core = await asyncio.to_thread(load_core, settings)
     engine_versions = {leg.engine_name: leg.engine_version for r in core.pairs() for leg in r.legs}
     for name, version in engine_versions.items():
         metrics.set_component_version(name, version)

@@ -39,6 +39,15 @@ class TranslationSettings(ServiceSettings):
     pivot_language: str = Field(
         "es", description="Language that directions without a direct pair go through."
     )
+    neural_models: dict[str, dict[str, object]] = Field(
+        default_factory=dict,
+        description=(
+            "Pairs translated by a CTranslate2 model instead of Apertium, as JSON: "
+            '{"en-de": {"model_dir": "/models/opus-mt-en-de", "source_spm": "source.spm", '
+            '"target_spm": "target.spm"}} (README: neural engine). Other pairs, and pivots, '
+            "stay with Apertium."
+        ),
+    )
     extra_detectable_languages: list[str] = Field(
         default_factory=lambda: ["de", "nl", "pl", "sv", "tr", "ru", "ar", "zh", "ja"],
         description=(

@@ -28,10 +28,6 @@ class TranslationRequests:
         self.translator = translator
         self.detector = detector
 
-    def load(self) -> None:
-        self.translator.load()
-        self.detector.load()
-
     def close(self) -> None:
         self.translator.close()
 

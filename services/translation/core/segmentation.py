@@ -68,7 +68,8 @@ _WORD_BEFORE = re.compile(r"(\w+)\.+$")
 # Words after which a full stop rarely ends a sentence (en, es, fr, pt, it, ca, ro).
 _ABBREVIATIONS = frozenset(
     (
-        *("mr", "mrs", "ms", "dr", "prof", "sr", "sra", "srta", "sres", "st", "jr", "vs"),
+        *("mr", "mrs", "ms", "dr", "dra", "drs", "prof", "profa", "sr", "sra", "srta", "sres"),
+        *("st", "jr", "vs", "ing", "lic", "mons"),
         *("etc", "eg", "ie", "approx", "aprox", "no", "nr", "nº", "núm", "num", "art", "fig"),
         *("vol", "pp", "p", "pág", "dept", "inc", "ltd", "co", "corp", "av", "avda", "mme"),
         *("mlle", "mm", "dott", "sig", "dña", "dª", "ed", "cf", "ex", "tel", "ref", "max"),

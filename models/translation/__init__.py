@@ -1,0 +1,1 @@
+"""Translation evaluation: the service against raw Apertium (``python -m models.translation``)."""

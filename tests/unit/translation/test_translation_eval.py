@@ -1,0 +1,82 @@
+"""`python -m models.translation eval` on the repo's own data, with real Apertium."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.translation.__main__ import main
+from models.translation.datasets import load_sets
+from models.translation.evaluate import Scores, SetResult, evaluate_set, score, table, verdict
+from models.translation.raw_apertium import raw_apertium
+
+
+def test_sets_cover_every_direction_with_reference_data() -> None:
+    sets = load_sets(3)
+    names = {s.name for s in sets}
+    for pair in ("en-es", "es-en", "en-fr", "fr-en", "en-pt", "pt-en", "en-it", "it-en"):
+        assert f"tatoeba {pair}" in names
+    for pair in ("es-pt", "pt-es", "es-it", "it-es"):
+        assert f"tatoeba via en {pair}" in names
+    for pair in ("en-es", "es-en", "en-fr", "fr-en", "es-fr", "fr-es"):
+        assert f"newstest2013 {pair}" in names
+    assert len(sets) == 18
+    assert all(len(s.sources) == len(s.references) == 3 for s in sets)
+    assert load_sets(1000, {("es", "fr")})[0].corpus == "newstest2013"
+
+
+def test_raw_apertium_pipes_a_pivot_like_a_shell() -> None:
+    assert raw_apertium(["Where is my order?", "Hello."], ["eng-spa"]) == [
+        "Dónde es mi orden?",
+        "Hola.",
+    ]
+    assert raw_apertium(["Où est ma commande?"], ["fr-es", "spa-eng"]) == [
+        "Where is my commission?"
+    ]
+
+
+def test_a_set_is_scored_against_raw_apertium() -> None:
+    (eval_set,) = [s for s in load_sets(8, {("pt", "en")}) if s.corpus == "tatoeba"]
+    result = evaluate_set(eval_set, examples=2)
+    assert result.route == "pivot es"
+    assert result.ours == result.raw  # fresh pipelines translate these 8 exactly as raw does
+    assert result.differing == 0
+    assert result.examples == ()
+    assert result.warm is not None
+    assert set(result.seconds) == {"raw", "ours", "warm"}
+    assert "tatoeba pt-en" in table([result])[2]
+
+
+def test_scores_and_verdict() -> None:
+    sentence = "El rápido zorro marrón salta sobre el perro perezoso."
+    perfect = score([sentence], [sentence])
+    assert perfect.bleu == pytest.approx(100)
+    assert perfect.chrf == pytest.approx(100)
+    (eval_set,) = load_sets(1, {("en", "it")})
+    raw = Scores(20.0, 50.0)
+    results = [
+        SetResult(eval_set, "pivot es", raw, Scores(20.0, 49.999), Scores(19.0, 50.0), 1, 2, {}),
+    ]
+    ok, lines = verdict(results)
+    assert not ok
+    assert lines[0] == "BELOW RAW APERTIUM: tatoeba en-it (chrF)"
+    assert "warm pipelines (second pass) below raw on: tatoeba en-it (BLEU)" in lines[1]
+    ok, lines = verdict([SetResult(eval_set, "pivot es", raw, raw, None, 0, 0, {})])
+    assert ok
+    assert lines == ["ours >= raw apertium -u on BLEU and chrF in all 1 sets (fresh pipelines)"]
+
+
+def test_cli_runs_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "--sentences", "4", "--directions", "es-en", "--no-warm"]) == 0
+    out, err = capsys.readouterr()
+    assert "tatoeba es-en" in out
+    assert "newstest2013 es-en" in out
+    assert "ours >= raw apertium -u" in out
+    assert "[2/2]" in err
+
+
+def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["eval", "--directions", "english"])
+    assert raised.value.code == 2
+    assert main(["eval", "--directions", "ca-ro"]) == 2
+    assert "no evaluation set" in capsys.readouterr().err
