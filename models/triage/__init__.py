@@ -1,0 +1,1 @@
+"""Training and evaluation of the triage models (`python -m models.triage --help`)."""

@@ -1,0 +1,210 @@
+"""Evaluate built triage artifacts on data they were not trained on.
+
+- Sentiment: UMSAB val split of each language, macro-F1 over negative/neutral/positive,
+  the five levels mapped back to their polarity; next to plain VADER (compound with the
+  standard +-0.05 thresholds) on the same texts. Scored twice: with the language given
+  (the model's own quality) and with the language detected (what the service does).
+  Also: Spearman correlation of the score with the mean human rating of the English VADER
+  ground truth (never trained on; VADER's own lexicon was validated on it, so VADER's
+  figure there is flattering).
+- Intent: macro-F1 on the held-back 20% of Bitext, after the confidence floor; share of
+  CLINC oos_val answered OTHER; accuracy on the team-written multilingual check set.
+- Latency of one message through sentiment + intent engines (median of repeated calls:
+  indicative only, machines here are shared).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import spearmanr  # type: ignore[import-untyped]
+from sklearn.metrics import f1_score  # type: ignore[import-untyped]
+
+from models.triage.datasets import (
+    DEFAULT_DATA_DIR,
+    UMSAB_LANGUAGES,
+    load_bitext_split,
+    load_clinc_oos,
+    load_team_intents,
+    load_umsab,
+    load_vader_ratings,
+)
+from models.triage.training import Progress
+from services.triage.core.intent import intent_results
+from services.triage.core.intents import Intent
+from services.triage.core.language import resolve_language
+from services.triage.core.sentiment import sentiment_results
+from services.triage.core.types import Message, Polarity
+from services.triage.engines.bundle import TriageEngines
+from services.triage.engines.text_features import VaderFeatures
+
+_POLARITY_INDEX = {Polarity.NEGATIVE: 0, Polarity.NEUTRAL: 1, Polarity.POSITIVE: 2}
+CHECK_SET = "team_written_intents_check.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentScores:
+    language: str
+    n: int
+    macro_f1: float
+    macro_f1_detected_language: float
+    vader_macro_f1: float
+
+
+@dataclass(slots=True)
+class EvaluationReport:
+    sentiment: list[SentimentScores] = field(default_factory=list)
+    intent_macro_f1: float = 0.0
+    intent_heldout_n: int = 0
+    oos_other_share: float = 0.0
+    oos_n: int = 0
+    check_set_accuracy: dict[str, tuple[int, int]] = field(default_factory=dict)
+    rating_spearman: float = 0.0
+    rating_spearman_vader: float = 0.0
+    rating_n: int = 0
+    single_message_ms: float = 0.0
+
+
+def _macro_f1(gold: Sequence[int] | np.ndarray, predicted: Sequence[int]) -> float:
+    return float(f1_score(gold, predicted, average="macro", labels=[0, 1, 2]))
+
+
+def _sentiment_classes(engines: TriageEngines, texts: list[str], languages: list[str]) -> list[int]:
+    results = sentiment_results(
+        engines.sentiment.predict(texts, languages), engines.sentiment.model
+    )
+    return [_POLARITY_INDEX[r.level.polarity] for r in results]
+
+
+def _vader_classes(vader: VaderFeatures, texts: list[str]) -> list[int]:
+    out = []
+    for text in texts:
+        compound = vader.compound(text)
+        out.append(2 if compound >= 0.05 else 0 if compound <= -0.05 else 1)
+    return out
+
+
+def _predict_intents(engines: TriageEngines, texts: list[str]) -> list[Intent]:
+    results = intent_results(
+        engines.intent.predict(texts), engines.intent.labels, engines.intent.model
+    )
+    return [r.intent for r in results]
+
+
+def evaluate(
+    model_dir: Path, data_dir: Path = DEFAULT_DATA_DIR, log: Progress | None = None
+) -> EvaluationReport:
+    say = log or (lambda _: None)
+    engines = TriageEngines.load(model_dir)
+    report = EvaluationReport()
+    vader = VaderFeatures()
+
+    for folder, code in UMSAB_LANGUAGES.items():
+        split = load_umsab(data_dir, folder, "val")
+        say(f"sentiment: {folder} val ({len(split.texts)} texts)")
+        given = _sentiment_classes(engines, split.texts, [code] * len(split.texts))
+        detected = [
+            resolve_language(Message(t), c, engines.language.model).code
+            for t, c in zip(split.texts, engines.language.predict(split.texts), strict=True)
+        ]
+        with_detection = _sentiment_classes(engines, split.texts, detected)
+        report.sentiment.append(
+            SentimentScores(
+                language=code,
+                n=len(split.texts),
+                macro_f1=_macro_f1(split.labels, given),
+                macro_f1_detected_language=_macro_f1(split.labels, with_detection),
+                vader_macro_f1=_macro_f1(split.labels, _vader_classes(vader, split.texts)),
+            )
+        )
+
+    say("sentiment: English VADER ground truth ratings")
+    rated_texts, ratings = load_vader_ratings(data_dir)
+    probabilities = engines.sentiment.predict(rated_texts, ["en"] * len(rated_texts))
+    report.rating_n = len(rated_texts)
+    report.rating_spearman = float(
+        spearmanr(probabilities[:, 2] - probabilities[:, 0], ratings).statistic
+    )
+    report.rating_spearman_vader = float(
+        spearmanr([vader.compound(t) for t in rated_texts], ratings).statistic
+    )
+
+    say("intent: Bitext held-back part, CLINC oos_val, multilingual check set")
+    _, heldout = load_bitext_split(data_dir)
+    predicted = _predict_intents(engines, heldout.texts)
+    gold_labels = sorted({i.value for i in heldout.intents})
+    report.intent_macro_f1 = float(
+        f1_score(
+            [i.value for i in heldout.intents],
+            [i.value for i in predicted],
+            average="macro",
+            labels=gold_labels,
+        )
+    )
+    report.intent_heldout_n = len(heldout.texts)
+    _, oos_val = load_clinc_oos(data_dir)
+    oos_predicted = _predict_intents(engines, oos_val)
+    report.oos_other_share = sum(i is Intent.OTHER for i in oos_predicted) / len(oos_val)
+    report.oos_n = len(oos_val)
+    if (data_dir / "intents" / CHECK_SET).is_file():
+        check = load_team_intents(data_dir, CHECK_SET)
+        check_predicted = _predict_intents(engines, check.texts)
+        for lang, gold, got in zip(check.languages, check.intents, check_predicted, strict=True):
+            right, total = report.check_set_accuracy.get(lang, (0, 0))
+            report.check_set_accuracy[lang] = (right + (gold is got), total + 1)
+
+    message = ["Where is my order? It was due on Monday and I'm really annoyed."]
+    timings = []
+    for _ in range(200):
+        start = time.perf_counter()
+        engines.sentiment.predict(message, ["en"])
+        engines.intent.predict(message)
+        timings.append(time.perf_counter() - start)
+    report.single_message_ms = statistics.median(timings) * 1000
+    return report
+
+
+def format_report(report: EvaluationReport) -> str:
+    lines = [
+        "Sentiment: UMSAB val, macro-F1 (negative/neutral/positive)",
+        f"  {'lang':<5} {'n':>4} {'model':>7} {'model+detect':>13} {'VADER':>7} {'>=0.60':>7}",
+    ]
+    for s in report.sentiment:
+        ok = "yes" if s.macro_f1 >= 0.60 else "NO"
+        lines.append(
+            f"  {s.language:<5} {s.n:>4} {s.macro_f1:>7.3f} {s.macro_f1_detected_language:>13.3f}"
+            f" {s.vader_macro_f1:>7.3f} {ok:>7}"
+        )
+    mean = statistics.mean(s.macro_f1 for s in report.sentiment)
+    vader_mean = statistics.mean(s.vader_macro_f1 for s in report.sentiment)
+    lines.append(f"  {'mean':<5} {'':>4} {mean:>7.3f} {'':>13} {vader_mean:>7.3f}")
+    lines.append(
+        f"  score vs human rating, English VADER ground truth (n={report.rating_n}, not trained"
+        f" on): Spearman {report.rating_spearman:.3f}"
+        f" (VADER compound {report.rating_spearman_vader:.3f})"
+    )
+    lines.append("Intent")
+    lines.append(
+        f"  Bitext held-back 20% (n={report.intent_heldout_n}): macro-F1 "
+        f"{report.intent_macro_f1:.4f}  (target >= 0.95)"
+    )
+    lines.append(
+        f"  CLINC oos_val (n={report.oos_n}) answered 'other': "
+        f"{report.oos_other_share:.1%}  (target >= 80%)"
+    )
+    if report.check_set_accuracy:
+        parts = [
+            f"{lang} {right}/{total}"
+            for lang, (right, total) in sorted(report.check_set_accuracy.items())
+        ]
+        lines.append("  team-written check set (not trained on), correct: " + ", ".join(parts))
+    lines.append(
+        "Latency: one message, sentiment + intent engines: "
+        f"{report.single_message_ms:.2f} ms (median)"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""Build the triage model artifacts: sentiment and intent classifiers plus a manifest.
+
+Deterministic: fixed data split seeds, and solvers (lbfgs) with no randomness, so the same
+data and code give byte-identical artifacts and therefore the same versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from models.triage.datasets import (
+    BITEXT_SPLIT_SEED,
+    DEFAULT_DATA_DIR,
+    UMSAB_LANGUAGES,
+    load_bitext_split,
+    load_clinc_oos,
+    load_team_intents,
+    load_umsab,
+    load_vader_ground_truth,
+)
+from services.triage.core.intents import Intent
+from services.triage.engines.artifacts import (
+    INTENT,
+    MANIFEST_FILE,
+    SENTIMENT,
+    ArtifactEntry,
+    write_manifest,
+    write_model,
+)
+from services.triage.engines.intent_model import IntentClassifier
+from services.triage.engines.sentiment_model import SentimentClassifier
+
+Progress = Callable[[str], None]
+
+SENTIMENT_C = 1.0
+INTENT_C = 10.0
+USE_VADER_GROUND_TRUTH = False
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def train_sentiment(
+    data_dir: Path = DEFAULT_DATA_DIR,
+    progress: Progress = _quiet,
+    use_vader_ground_truth: bool = USE_VADER_GROUND_TRUTH,
+    max_per_language: int | None = None,
+) -> SentimentClassifier:
+    """Fit on the UMSAB train splits of all six languages (never on val).
+
+    `max_per_language` keeps only the first N tweets of each language (for fast tests).
+    """
+    texts: list[str] = []
+    languages: list[str] = []
+    labels: list[np.int64] = []
+    for folder in UMSAB_LANGUAGES:
+        split = load_umsab(data_dir, folder, "train")
+        n = len(split.texts) if max_per_language is None else max_per_language
+        texts += split.texts[:n]
+        languages += [split.language] * len(split.texts[:n])
+        labels += list(split.labels[:n])
+    if use_vader_ground_truth:
+        extra = load_vader_ground_truth(data_dir)
+        texts += extra.texts
+        languages += [extra.language] * len(extra.texts)
+        labels += list(extra.labels)
+    progress(f"sentiment: fitting on {len(texts)} texts in {len(UMSAB_LANGUAGES)} languages")
+    return SentimentClassifier(languages=list(UMSAB_LANGUAGES.values()), c=SENTIMENT_C).fit(
+        texts, languages, np.asarray(labels, dtype=np.int64)
+    )
+
+
+def train_intent(
+    data_dir: Path = DEFAULT_DATA_DIR,
+    progress: Progress = _quiet,
+    max_per_intent: int | None = None,
+) -> IntentClassifier:
+    """Fit on the Bitext train part, the team-written examples and CLINC oos_train.
+
+    The Bitext held-back part and CLINC oos_val are never used here. `max_per_intent`
+    keeps only the first N Bitext examples of each taxonomy intent (for fast tests).
+    """
+    bitext, _ = load_bitext_split(data_dir)
+    team = load_team_intents(data_dir)
+    oos_train, _ = load_clinc_oos(data_dir)
+    bitext_texts, bitext_intents = bitext.texts, bitext.intents
+    if max_per_intent is not None:
+        seen: Counter[Intent] = Counter()
+        bitext_texts, bitext_intents = [], []
+        for text, intent in zip(bitext.texts, bitext.intents, strict=True):
+            seen[intent] += 1
+            if seen[intent] <= max_per_intent:
+                bitext_texts.append(text)
+                bitext_intents.append(intent)
+    texts = bitext_texts + team.texts + oos_train
+    intents = [i.value for i in bitext_intents + team.intents]
+    intents += [Intent.OTHER.value] * len(oos_train)
+    progress(f"intent: fitting on {len(texts)} texts, {len(set(intents))} intents")
+    return IntentClassifier(c=INTENT_C).fit(texts, intents)
+
+
+def _data_fingerprint(data_dir: Path) -> str:
+    """Hash of every data file, recorded so a model can be traced to its data."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(data_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def train_all(
+    out_dir: Path,
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+    max_examples_per_class: int | None = None,
+) -> dict[str, ArtifactEntry]:
+    """Train every triage model into `out_dir` and write its manifest last.
+
+    `max_examples_per_class` trains small models on a subset (tests only): tweets per
+    language for sentiment, Bitext examples per intent for intent.
+    """
+    data_dir = data_dir or DEFAULT_DATA_DIR
+    say = progress or _quiet
+    entries: dict[str, ArtifactEntry] = {}
+    started = time.perf_counter()
+    say(f"training triage models from {data_dir} into {out_dir}")
+    # A directory without a manifest is incomplete: no one loads a half-replaced set.
+    (out_dir / MANIFEST_FILE).unlink(missing_ok=True)
+
+    t = time.perf_counter()
+    entries[INTENT] = write_model(
+        out_dir, INTENT, train_intent(data_dir, say, max_per_intent=max_examples_per_class)
+    )
+    say(f"intent: done in {time.perf_counter() - t:.1f}s ({entries[INTENT].version})")
+
+    t = time.perf_counter()
+    entries[SENTIMENT] = write_model(
+        out_dir,
+        SENTIMENT,
+        train_sentiment(data_dir, say, max_per_language=max_examples_per_class),
+    )
+    say(f"sentiment: done in {time.perf_counter() - t:.1f}s ({entries[SENTIMENT].version})")
+
+    write_manifest(
+        out_dir,
+        entries,
+        info={
+            "data_fingerprint": _data_fingerprint(data_dir),
+            "bitext_split_seed": BITEXT_SPLIT_SEED,
+            "sentiment_c": SENTIMENT_C,
+            "intent_c": INTENT_C,
+            "vader_ground_truth": USE_VADER_GROUND_TRUTH,
+            "max_examples_per_class": max_examples_per_class,
+        },
+    )
+    say(f"all triage models written in {time.perf_counter() - started:.1f}s")
+    return entries

@@ -1,0 +1,1 @@
+"""Triage engines: one class per model runtime, each with `load()` and `predict()`."""

@@ -1,0 +1,45 @@
+"""Sentiment runtime: loads the trained SentimentClassifier and scores batches of text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from services.triage.core.types import ModelVersion
+from services.triage.engines.artifacts import SENTIMENT, load_model, read_manifest
+from services.triage.engines.base import EngineNotLoadedError
+from services.triage.engines.sentiment_model import CLASSES, FloatArray, SentimentClassifier
+
+
+class SentimentEngine:
+    """Three-class sentiment probabilities for texts in a known language."""
+
+    name = "sentiment-nb-logreg"
+    classes = CLASSES
+
+    def __init__(self, model_dir: Path) -> None:
+        self.model_dir = model_dir
+        self._model: SentimentClassifier | None = None
+        self.model = ModelVersion(self.name, "unloaded")
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages the model has its own weights for (ISO 639-1)."""
+        return self._model.languages if self._model is not None else ()
+
+    def load(self) -> None:
+        entry = read_manifest(self.model_dir)[SENTIMENT]
+        self._model = load_model(self.model_dir, entry, SentimentClassifier)
+        self.model = ModelVersion(self.name, entry.version)
+
+    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> FloatArray:
+        """(n, 3) probabilities (negative, neutral, positive); `languages` are ISO 639-1."""
+        if self._model is None:
+            raise EngineNotLoadedError(self.model)
+        if len(texts) != len(languages):
+            raise ValueError("texts and languages differ in length")
+        return self._model.predict_proba(texts, languages)

@@ -1,0 +1,30 @@
+"""Small triage models trained once per test session in a temporary directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.triage.training import train_all
+from services.triage.engines.bundle import TriageEngines
+
+TINY_EXAMPLES_PER_CLASS = 80
+"""Tweets per language / Bitext examples per intent: enough to learn, a few seconds to fit."""
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    model_dir = tmp_path_factory.mktemp("triage-models")
+    train_all(model_dir, max_examples_per_class=TINY_EXAMPLES_PER_CLASS)
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_examples_per_class() -> int:
+    return TINY_EXAMPLES_PER_CLASS
+
+
+@pytest.fixture(scope="session")
+def engines(tiny_model_dir: Path) -> TriageEngines:
+    return TriageEngines.load(tiny_model_dir)

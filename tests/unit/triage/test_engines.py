@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from services.triage.core.intents import Intent
+from services.triage.engines.artifacts import MANIFEST_FILE, artifacts_present
+from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
+from services.triage.engines.bundle import TriageEngines, ensure_artifacts
+from services.triage.engines.intent import IntentEngine
+from services.triage.engines.language import LanguageDetectorEngine
+from services.triage.engines.sentiment import SentimentEngine
+
+
+def test_missing_artifacts_error_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactsMissingError, match=r"python -m models\.triage train --out"):
+        TriageEngines.load(tmp_path)
+    assert not artifacts_present(tmp_path)
+
+
+def test_manifest_from_another_format_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    manifest = (tiny_model_dir / MANIFEST_FILE).read_text()
+    (tmp_path / MANIFEST_FILE).write_text(
+        manifest.replace('"format_version": 1', '"format_version": 0')
+    )
+    with pytest.raises(ArtifactsMissingError, match="format version"):
+        SentimentEngine(tmp_path).load()
+
+
+def test_predict_before_load_is_an_error(tiny_model_dir: Path) -> None:
+    with pytest.raises(EngineNotLoadedError):
+        SentimentEngine(tiny_model_dir).predict(["hi"], ["en"])
+    with pytest.raises(EngineNotLoadedError):
+        IntentEngine(tiny_model_dir).predict(["hi"])
+    with pytest.raises(EngineNotLoadedError):
+        LanguageDetectorEngine().predict(["hi"])
+
+
+def test_ensure_artifacts_keeps_existing_ones(tiny_model_dir: Path) -> None:
+    assert ensure_artifacts(tiny_model_dir) is False
+
+
+def test_versions_come_from_the_manifest(engines: TriageEngines, tiny_model_dir: Path) -> None:
+    versions = engines.versions
+    assert set(versions) == {
+        "lingua-language-detector",
+        "sentiment-nb-logreg",
+        "intent-tfidf-logreg",
+    }
+    manifest = (tiny_model_dir / MANIFEST_FILE).read_text()
+    assert engines.sentiment.model.version in manifest
+    assert engines.intent.model.version in manifest
+
+
+def test_sentiment_batch_equals_single_calls(engines: TriageEngines) -> None:
+    texts = ["I love it, thank you so much! 😍", "Esto es una vergüenza, nunca más", "ok"]
+    languages = ["en", "es", "und"]
+    batch = engines.sentiment.predict(texts, languages)
+    assert batch.shape == (3, 3)
+    np.testing.assert_allclose(batch.sum(axis=1), 1.0)
+    for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+        np.testing.assert_allclose(engines.sentiment.predict([text], [lang])[0], batch[i])
+    assert engines.sentiment.predict([], []).shape == (0, 3)
+
+
+def test_intent_probabilities_cover_the_taxonomy(engines: TriageEngines) -> None:
+    assert set(engines.intent.labels) == set(Intent)
+    probabilities = engines.intent.predict(["where is my order", "how is glue made"])
+    assert probabilities.shape == (2, len(Intent))
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
