@@ -4,7 +4,7 @@ Typical use by the service (one instance per worker process, on its event-loop t
 
     scorer = ReturnRiskScorer(registry_root)
     scorer.load()                       # at start-up; raises RiskModelError
-    assessment = scorer.assess(risk_input, top_k=3)
+    assessment = scorer.assess(risk_input, top_k=3)  # top features by path attribution
     scorer.maybe_reload()               # every second or so
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from models.returns.features import FeatureError, RiskInput, build_features
 from services.returns_decision.risk.bands import Band, ScoreBands
 from services.returns_decision.risk.errors import (
+    ExplanationError,
     FastPredictError,
     ModelArtifactError,
     ModelNotFoundError,
@@ -21,6 +22,7 @@ from services.returns_decision.risk.errors import (
 )
 from services.returns_decision.risk.fast_predict import FastBooster
 from services.returns_decision.risk.model import FeatureContribution, RiskModel, RiskScore
+from services.returns_decision.risk.path_attribution import ExplanationMethod, PathExplainer
 from services.returns_decision.risk.registry import active_version_dir, read_pointer
 from services.returns_decision.risk.scorer import (
     FRAUD_MODEL,
@@ -34,6 +36,8 @@ __all__ = [
     "FRAUD_MODEL",
     "WARDROBING_MODEL",
     "Band",
+    "ExplanationError",
+    "ExplanationMethod",
     "FastBooster",
     "FastPredictError",
     "FeatureContribution",
@@ -41,6 +45,7 @@ __all__ = [
     "ModelArtifactError",
     "ModelNotFoundError",
     "ModelWatcher",
+    "PathExplainer",
     "ReturnRiskScorer",
     "RiskAssessment",
     "RiskInput",

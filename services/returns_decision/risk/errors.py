@@ -26,3 +26,7 @@ class ModelNotFoundError(RiskModelError):
 
 class FastPredictError(RiskModelError):
     """The LightGBM C API reported an error on the fast prediction path."""
+
+
+class ExplanationError(RiskModelError):
+    """A model's per-request explanations cannot be computed (or disagree with its scores)."""

@@ -4,6 +4,9 @@
 the parameters, builds a predictor, converts the array and sets up OpenMP on every call.
 ``LGBM_BoosterPredictForMatSingleRowFastInit`` does that set-up once and returns a
 ``FastConfig``; ``LGBM_BoosterPredictForMatSingleRowFast`` then only walks the trees.
+One config is made per output kind: probability, raw score, SHAP values (TreeSHAP) and
+leaf indices (which leaf the row reaches in every tree; ``path_attribution`` turns those
+into per-feature contributions).
 The Python package does not expose these two functions, so we call them with ctypes on the
 library it already loaded (``lightgbm.libpath._LIB``, which ``lightgbm.basic._LIB`` is),
 with the booster's own handle.
@@ -36,6 +39,7 @@ from services.returns_decision.risk.errors import FastPredictError
 C_API_DTYPE_FLOAT64: Final = 1
 C_API_PREDICT_NORMAL: Final = 0
 C_API_PREDICT_RAW_SCORE: Final = 1
+C_API_PREDICT_LEAF_INDEX: Final = 2
 C_API_PREDICT_CONTRIB: Final = 3
 
 # int LGBM_BoosterPredictForMatSingleRowFastInit(BoosterHandle handle, const int predict_type,
@@ -87,7 +91,8 @@ class FastBooster:
     ``predict`` returns exactly what ``Booster.predict`` returns for that row (the sigmoid
     probability for a binary objective); ``contributions`` returns what
     ``Booster.predict(pred_contrib=True)`` returns: one SHAP value per feature, in raw-score
-    (log-odds) units, then the expected value.
+    (log-odds) units, then the expected value; ``leaf_indices`` returns what
+    ``Booster.predict(pred_leaf=True)`` returns: the leaf the row reaches in each tree.
     """
 
     def __init__(self, booster: lightgbm.Booster, *, num_threads: int = 1) -> None:
@@ -96,14 +101,18 @@ class FastBooster:
         self._booster = booster  # keeps the C booster alive as long as the configs
         self.num_features: int = booster.num_feature()
         self.feature_names: list[str] = list(booster.feature_name())
+        self.num_trees: int = booster.num_trees()
         # The input buffer is public so a caller can fill it in place and call predict_buffer().
         self.input: npt.NDArray[np.float64] = np.zeros(self.num_features, dtype=np.float64)
         self._out = np.zeros(1, dtype=np.float64)
         self._contrib_out = np.zeros(self.num_features + 1, dtype=np.float64)
+        # The C API writes leaf indices as doubles, one per tree (num_iteration=-1: all trees).
+        self._leaf_out = np.zeros(self.num_trees, dtype=np.float64)
         self._out_len = ctypes.c_int64(0)
         self._in_ptr = ctypes.c_void_p(self.input.ctypes.data)
         self._out_ptr = ctypes.c_void_p(self._out.ctypes.data)
         self._contrib_ptr = ctypes.c_void_p(self._contrib_out.ctypes.data)
+        self._leaf_ptr = ctypes.c_void_p(self._leaf_out.ctypes.data)
         self._out_len_ref = ctypes.byref(self._out_len)
         params = f"num_threads={num_threads}".encode()
         handle = booster._handle  # the Python package's own BoosterHandle (ctypes.c_void_p)
@@ -114,6 +123,15 @@ class FastBooster:
         self._normal_cfg = self._init(handle, C_API_PREDICT_NORMAL, params)
         self._raw_cfg = self._init(handle, C_API_PREDICT_RAW_SCORE, params)
         self._contrib_cfg = self._init(handle, C_API_PREDICT_CONTRIB, params)
+        self._leaf_cfg = self._init(handle, C_API_PREDICT_LEAF_INDEX, params)
+        # One call now, on the zero row: confirms LightGBM writes exactly one value per tree.
+        self.leaf_indices_buffer()
+        if self._out_len.value != self.num_trees:
+            self.close()
+            raise FastPredictError(
+                f"leaf-index prediction gave {self._out_len.value} values for "
+                f"{self.num_trees} trees"
+            )
 
     def _init(self, handle: ctypes.c_void_p, predict_type: int, params: bytes) -> ctypes.c_void_p:
         config = ctypes.c_void_p()
@@ -134,7 +152,8 @@ class FastBooster:
         self._configs.append(config)
         return config
 
-    def _load(self, row: Sequence[float] | npt.NDArray[np.float64]) -> None:
+    def load(self, row: Sequence[float] | npt.NDArray[np.float64]) -> None:
+        """Copies ``row`` into ``self.input``, for the ``*_buffer`` methods."""
         if not self._open:
             raise FastPredictError("FastBooster is closed")
         if len(row) != self.num_features:
@@ -153,12 +172,12 @@ class FastBooster:
 
     def predict(self, row: Sequence[float] | npt.NDArray[np.float64]) -> float:
         """Probability (the objective's transformed output) for one row of features."""
-        self._load(row)
+        self.load(row)
         return self.predict_buffer()
 
     def predict_raw(self, row: Sequence[float] | npt.NDArray[np.float64]) -> float:
         """Raw score (log-odds for a binary model) for one row."""
-        self._load(row)
+        self.load(row)
         if _fast_predict(self._raw_cfg, self._in_ptr, self._out_len_ref, self._out_ptr):
             raise FastPredictError(f"LGBM_BoosterPredictForMatSingleRowFast: {_error_text()}")
         return float(self._out[0])
@@ -167,10 +186,26 @@ class FastBooster:
         self, row: Sequence[float] | npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
         """SHAP values for one row: ``num_features`` values, then the expected value."""
-        self._load(row)
+        self.load(row)
         if _fast_predict(self._contrib_cfg, self._in_ptr, self._out_len_ref, self._contrib_ptr):
             raise FastPredictError(f"LGBM_BoosterPredictForMatSingleRowFast: {_error_text()}")
         return self._contrib_out.copy()
+
+    def leaf_indices_buffer(self) -> npt.NDArray[np.float64]:
+        """Leaf index per tree for the row in ``self.input``, as doubles (the C API's type).
+
+        Returns the internal output buffer itself, not a copy: the next call overwrites it.
+        """
+        if not self._open:
+            raise FastPredictError("FastBooster is closed")
+        if _fast_predict(self._leaf_cfg, self._in_ptr, self._out_len_ref, self._leaf_ptr):
+            raise FastPredictError(f"LGBM_BoosterPredictForMatSingleRowFast: {_error_text()}")
+        return self._leaf_out
+
+    def leaf_indices(self, row: Sequence[float] | npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """Leaf index per tree for one row: ``Booster.predict(pred_leaf=True)`` for that row."""
+        self.load(row)
+        return self.leaf_indices_buffer().astype(np.int64)
 
     def close(self) -> None:
         """Frees the C-side configs now instead of at garbage collection."""

@@ -1,4 +1,12 @@
-"""One loaded risk model: booster on the fast path, calibration, bands, explanations."""
+"""One loaded risk model: booster on the fast path, calibration, bands, explanations.
+
+Explanations (``RiskScore.top_features``) are per-feature contributions to the model's raw
+score (log-odds, before calibration). By default they come from path attribution
+(``path_attribution``: exact-additive, ~10-13 us per model for all contributions);
+TreeSHAP stays available per call with ``explainer="shap"`` (Shapley values, better
+theoretical properties, ~75-115 us per model on the production fraud model). The service
+reports path attribution: see ``models/returns/README.md`` for why, and how the two differ.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from typing import Final
 
 import lightgbm
 import numpy as np
+import numpy.typing as npt
 
 from models.returns.features import (
     FEATURE_NAMES,
@@ -24,11 +33,17 @@ from services.returns_decision.risk.artifact import MODEL_FILE, ModelMetadata, r
 from services.returns_decision.risk.bands import Band, ScoreBands
 from services.returns_decision.risk.calibration import Calibrator, calibrator_from_json
 from services.returns_decision.risk.errors import (
+    ExplanationError,
     ModelArtifactError,
     RiskModelError,
     SchemaMismatchError,
 )
 from services.returns_decision.risk.fast_predict import FastBooster
+from services.returns_decision.risk.path_attribution import (
+    EXPLANATION_METHODS,
+    ExplanationMethod,
+    PathExplainer,
+)
 
 # Scored at load time through both paths; a disagreement means the artifact or the fast
 # path is broken, and the model is refused before it serves anything.
@@ -59,7 +74,11 @@ WARM_UP_TOLERANCE: Final = 1e-9
 
 @dataclass(frozen=True, slots=True)
 class FeatureContribution:
-    """One feature's share of a score: SHAP value in log-odds of the uncalibrated model."""
+    """One feature's share of a score, in log-odds (raw score) of the uncalibrated model.
+
+    Positive raises the risk. Computed by path attribution unless the caller asked for
+    TreeSHAP; ``RiskScore.explanation_method`` says which.
+    """
 
     name: str
     value: float | str | None  # category label for categorical features; None if missing
@@ -74,6 +93,9 @@ class RiskScore:
     raw_probability: float  # the booster's output, equal to Booster.predict
     band: Band
     top_features: tuple[FeatureContribution, ...]  # largest |contribution| first
+    # How top_features were computed: "path" (path attribution) or "shap" (TreeSHAP);
+    # None when no explanation was asked for (top_k=0).
+    explanation_method: ExplanationMethod | None = None
 
 
 class RiskModel:
@@ -110,6 +132,11 @@ class RiskModel:
         self.bands = ScoreBands.from_json(metadata.bands)
         self.calibrator: Calibrator = calibrator_from_json(metadata.calibration)
         self._fast = FastBooster(booster)
+        try:
+            self._paths = PathExplainer(booster)
+        except ExplanationError as exc:
+            self._fast.close()
+            raise ExplanationError(f"model {metadata.name} {metadata.version}: {exc}") from None
 
     @classmethod
     def load(cls, directory: Path, *, expected_schema: FeatureSchema = FEATURE_SCHEMA) -> RiskModel:
@@ -131,7 +158,11 @@ class RiskModel:
         return model
 
     def warm_up(self) -> None:
-        """Runs every path once and checks the fast path against ``Booster.predict``."""
+        """Runs every path once and checks the fast path against ``Booster.predict``.
+
+        Also checks both explanation methods: the fast path's leaf indices against
+        ``Booster.predict(pred_leaf=True)``, and base + contributions against the raw score.
+        """
         row = build_features(WARM_UP_INPUT)
         fast = self._fast.predict(row)
         slow = float(self.booster.predict(np.array([row]), num_threads=1)[0])
@@ -140,20 +171,52 @@ class RiskModel:
                 f"model {self.name} {self.version}: fast path gives {fast!r}, "
                 f"Booster.predict gives {slow!r}"
             )
-        score = self.score_features(row, top_k=3)
-        if not (math.isfinite(score.probability) and 0.0 <= score.probability <= 1.0):
-            raise RiskModelError(
-                f"model {self.name} {self.version}: calibrated probability {score.probability!r}"
+        # Path attribution: LightGBM's leaves through the fast path must be Booster.predict's,
+        # and bias + contributions must give back the raw score.
+        leaves = self._fast.leaf_indices(row)
+        slow_leaves = self.booster.predict(np.array([row]), pred_leaf=True, num_threads=1)[0]
+        if not np.array_equal(leaves, slow_leaves):
+            raise ExplanationError(
+                f"model {self.name} {self.version}: leaf indices from the fast path differ "
+                "from Booster.predict(pred_leaf=True)"
             )
+        raw = self._fast.predict_raw(row)
+        for method in EXPLANATION_METHODS:
+            contributions, base = self.explain(row, explainer=method)
+            total = base + float(contributions.sum())
+            if not abs(total - raw) <= WARM_UP_TOLERANCE:
+                raise ExplanationError(
+                    f"model {self.name} {self.version}: {method} contributions add up to "
+                    f"{total!r}, the raw score is {raw!r}"
+                )
+            score = self.score_features(row, top_k=3, explainer=method)
+            if not (math.isfinite(score.probability) and 0.0 <= score.probability <= 1.0):
+                raise RiskModelError(
+                    f"model {self.name} {self.version}: calibrated probability "
+                    f"{score.probability!r}"
+                )
 
-    def score(self, inp: RiskInput, *, top_k: int = 5) -> RiskScore:
-        return self.score_features(build_features(inp), top_k=top_k)
+    def score(
+        self, inp: RiskInput, *, top_k: int = 5, explainer: ExplanationMethod = "path"
+    ) -> RiskScore:
+        return self.score_features(build_features(inp), top_k=top_k, explainer=explainer)
 
-    def score_features(self, row: Sequence[float], *, top_k: int = 5) -> RiskScore:
-        """Scores a row built by ``build_features``; ``top_k=0`` skips explanations."""
-        raw = self._fast.predict(row)
+    def score_features(
+        self, row: Sequence[float], *, top_k: int = 5, explainer: ExplanationMethod = "path"
+    ) -> RiskScore:
+        """Scores a row built by ``build_features``; ``top_k=0`` skips explanations.
+
+        ``explainer`` picks how ``top_features`` are computed: ``"path"`` (path attribution,
+        the default, ~10-13 us) or ``"shap"`` (TreeSHAP, ~75-115 us). Building the top-k
+        list from either adds a few microseconds more.
+        """
+        raw = self._fast.predict(row)  # also leaves the row in the fast path's input buffer
         probability = self.calibrator(raw)
-        top = self.top_features(row, top_k) if top_k > 0 else ()
+        if top_k > 0:
+            top = self._top_features(self._contributions_loaded(row, explainer), row, top_k)
+            method: ExplanationMethod | None = explainer
+        else:
+            top, method = (), None
         return RiskScore(
             model_name=self.name,
             model_version=self.version,
@@ -161,17 +224,57 @@ class RiskModel:
             raw_probability=raw,
             band=self.bands.band(probability),
             top_features=top,
+            explanation_method=method,
         )
 
-    def top_features(self, row: Sequence[float], k: int) -> tuple[FeatureContribution, ...]:
-        """The ``k`` features with the largest absolute SHAP value for this row."""
-        contrib = self._fast.contributions(row)[:-1]  # last entry is the expected value
-        order = np.argsort(-np.abs(contrib), kind="stable")[:k]
+    def explain(
+        self, row: Sequence[float], *, explainer: ExplanationMethod = "path"
+    ) -> tuple[npt.NDArray[np.float64], float]:
+        """Every feature's contribution for this row (log-odds), and the base value.
+
+        ``base + contributions.sum()`` equals the raw score for either method. The base is
+        the sum of the trees' root values for ``"path"`` and TreeSHAP's expected value for
+        ``"shap"``; they differ.
+        """
+        if explainer == "shap":
+            shap = self._fast.contributions(row)
+            return shap[:-1], float(shap[-1])
+        self._fast.load(row)
+        return self._contributions_loaded(row, explainer), self._paths.bias
+
+    def _contributions_loaded(
+        self, row: Sequence[float], explainer: ExplanationMethod
+    ) -> npt.NDArray[np.float64]:
+        """Contributions for ``row``, which is already in the fast path's input buffer."""
+        if explainer == "path":
+            return self._paths.contributions(self._fast.leaf_indices_buffer())
+        if explainer == "shap":
+            return self._fast.contributions(row)[:-1]  # last entry is the expected value
+        raise ValueError(f"explainer must be one of {EXPLANATION_METHODS}, not {explainer!r}")
+
+    def top_features(
+        self, row: Sequence[float], k: int, *, explainer: ExplanationMethod = "path"
+    ) -> tuple[FeatureContribution, ...]:
+        """The ``k`` features with the largest absolute contribution for this row.
+
+        Ties keep feature order. When fewer than ``k`` features moved the score, the rest
+        are listed with a contribution of 0.
+        """
+        self._fast.load(row)
+        return self._top_features(self._contributions_loaded(row, explainer), row, k)
+
+    @staticmethod
+    def _top_features(
+        contrib: npt.NDArray[np.float64], row: Sequence[float], k: int
+    ) -> tuple[FeatureContribution, ...]:
+        # Python ints and floats from here on: indexing numpy arrays per element is slower.
+        order: list[int] = (-np.abs(contrib)).argsort(kind="stable")[:k].tolist()
+        values: list[float] = contrib.tolist()
         return tuple(
             FeatureContribution(
                 name=FEATURE_NAMES[i],
-                value=feature_value_label(int(i), float(row[i])),
-                contribution=float(contrib[i]),
+                value=feature_value_label(i, float(row[i])),
+                contribution=values[i],
             )
             for i in order
         )

@@ -8,6 +8,7 @@ from typing import Final
 
 from models.returns.features import RiskInput, build_features
 from services.returns_decision.risk.model import RiskScore
+from services.returns_decision.risk.path_attribution import ExplanationMethod
 from services.returns_decision.risk.watcher import ModelWatcher
 
 FRAUD_MODEL: Final = "returns_fraud"
@@ -47,11 +48,20 @@ class ReturnRiskScorer:
         swapped_wardrobing = self.wardrobing.maybe_reload()
         return swapped_fraud or swapped_wardrobing
 
-    def assess(self, inp: RiskInput, *, top_k: int = 3) -> RiskAssessment:
+    def assess(
+        self, inp: RiskInput, *, top_k: int = 3, explainer: ExplanationMethod = "path"
+    ) -> RiskAssessment:
+        """Both scores, each with its ``top_k`` features (``top_k=0``: none).
+
+        The features come from path attribution by default: exact-additive (the bias plus
+        all contributions give the raw score) and cheap enough for every request.
+        ``explainer="shap"`` asks for TreeSHAP instead, at ~100 us more per model; see
+        ``models/returns/README.md`` ("Explanations").
+        """
         row = build_features(inp)
         return RiskAssessment(
-            fraud=self.fraud.model.score_features(row, top_k=top_k),
-            wardrobing=self.wardrobing.model.score_features(row, top_k=top_k),
+            fraud=self.fraud.model.score_features(row, top_k=top_k, explainer=explainer),
+            wardrobing=self.wardrobing.model.score_features(row, top_k=top_k, explainer=explainer),
         )
 
     @property

@@ -53,9 +53,10 @@ def test_score_result(registry: Path) -> None:
 
 
 def test_top_features_carry_labels_and_add_up(registry: Path) -> None:
+    # TreeSHAP here; path attribution's sum is checked in test_risk_path_attribution.
     model = load_active_model(registry, "returns_wardrobing")
     row = build_features(WARM_UP_INPUT)
-    everything = model.top_features(row, len(FEATURE_NAMES))
+    everything = model.top_features(row, len(FEATURE_NAMES), explainer="shap")
     by_name = {f.name: f for f in everything}
     assert by_name["item_category"].value == "formalwear"
     assert by_name["condition"].value == "like_new"
@@ -144,7 +145,11 @@ def test_fast_path_matches_booster_on_generated_requests(registry: Path) -> None
 def test_benchmark_runs(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from services.returns_decision.risk import benchmark
 
-    assert benchmark.main(["--registry", str(registry), "--calls", "20"]) == 0
+    args = ["--registry", str(registry), "--calls", "20", "--agreement-rows", "20"]
+    assert benchmark.main(args) == 0
     out = capsys.readouterr().out
     assert "fast_predict" in out
     assert "fast path vs Booster.predict" in out
+    assert "explanation cost per model" in out
+    assert "assess_both_models_top3 (both models" in out
+    assert "same top-3 set" in out
