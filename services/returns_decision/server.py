@@ -1,6 +1,16 @@
-"""Wiring of the returns_decision service onto the shared runtime."""
+"""Wiring of the returns_decision service onto the shared runtime.
+
+Policies and models are loaded on the event-loop thread (durable_rules rulesets must be
+created on the thread that will use them) and watched by one periodic task on that
+same thread: a changed policy file or a promoted model is validated and swapped in
+between two calls, so no call ever sees half a reload.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
 
 import grpc
 from retail.returns_decision.v1 import returns_decision_pb2, returns_decision_pb2_grpc
@@ -9,19 +19,98 @@ from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
 from services.common.settings import ServiceSettings
+from services.returns_decision.policy.store import PolicyStore, ReloadReport
+from services.returns_decision.risk import ReturnRiskScorer, RiskModelError
+from services.returns_decision.service import ReturnsCore
 from services.returns_decision.servicer import ReturnsDecisionServiceServicer
 from services.returns_decision.settings import ReturnsSettings
 
+log = logging.getLogger("services.returns_decision")
+
 SERVICE_NAME = returns_decision_pb2.DESCRIPTOR.services_by_name["ReturnsDecisionService"].full_name
+
+
+def _report(report: ReloadReport, metrics: ServiceMetrics) -> None:
+    for version in report.loaded:
+        log.info(
+            "policy loaded",
+            extra={
+                "tenant": version.tenant_id,
+                "label": version.label,
+                "hash": version.content_hash,
+            },
+        )
+        metrics.set_component_version(
+            f"policy:{version.tenant_id}", f"{version.label}@{version.content_hash[:19]}"
+        )
+    for problem in report.failed:
+        log.error(
+            "policy file rejected; the previous version keeps serving",
+            extra={
+                "path": problem.path,
+                "errors": [f"{e.path}: {e.message}" for e in problem.errors][:20],
+                "serving": problem.serving.label if problem.serving else None,
+            },
+        )
+    for tenant in report.removed:
+        log.warning("policy removed", extra={"tenant": tenant})
 
 
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
+    assert isinstance(settings, ReturnsSettings)
+    store = PolicyStore(settings.policies_dir)
+    _report(store.reload(), metrics)
+    scorer = None
+    if settings.risk_enabled:
+        scorer = ReturnRiskScorer(settings.models_registry)
+        try:
+            scorer.load()
+        except RiskModelError as exc:
+            raise RuntimeError(
+                f"cannot load the risk models from {settings.models_registry}: {exc}. "
+                "Build the defaults with `make models` (python -m models build-defaults), "
+                "or set RETURNS_RISK_ENABLED=false to decide without risk scores."
+            ) from exc
+        for name, version in scorer.versions.items():
+            metrics.set_component_version(name, version or "none")
+    core = ReturnsCore(store, scorer, top_features=settings.top_features)
     returns_decision_pb2_grpc.add_ReturnsDecisionServiceServicer_to_server(
-        ReturnsDecisionServiceServicer(), server
+        ReturnsDecisionServiceServicer(core, settings.max_batch_size), server
     )
-    return None
+    swaps = metrics.counter("returns_model_swaps", "Risk models swapped in by hot reload.")
+    reload_failures = metrics.counter(
+        "returns_policy_reload_failures", "Policy files rejected at reload (old version kept)."
+    )
+
+    async def watch() -> None:
+        next_policy = next_model = asyncio.get_running_loop().time()
+        while True:
+            await asyncio.sleep(min(settings.policy_reload_seconds, settings.model_reload_seconds))
+            now = asyncio.get_running_loop().time()
+            if now >= next_policy:
+                next_policy = now + settings.policy_reload_seconds
+                report = store.reload()
+                reload_failures.inc(len(report.failed))
+                _report(report, metrics)
+            if scorer is not None and now >= next_model:
+                next_model = now + settings.model_reload_seconds
+                if scorer.maybe_reload():
+                    swaps.inc()
+                    for name, version in scorer.versions.items():
+                        metrics.set_component_version(name, version or "none")
+                    log.info("risk models swapped", extra={"versions": scorer.versions})
+
+    watcher = asyncio.get_running_loop().create_task(watch())
+
+    async def close() -> None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        store.close()
+
+    return close
 
 
 SPEC = ServiceSpec(

@@ -1,42 +1,95 @@
 """gRPC servicer of the returns_decision service: converts messages and calls the core.
 
-Until the service's own issue lands, every RPC answers UNIMPLEMENTED: an honest
-answer, where a made-up one would not be.
+The core runs synchronously on the event-loop thread on purpose: durable_rules must
+only ever be called from one thread (DESIGN.md §6), and a decision takes well under a
+millisecond, so handing it to a thread pool would cost more than it saves.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 import grpc
-from retail.returns_decision.v1 import returns_decision_pb2, returns_decision_pb2_grpc
+from retail.returns_decision.v1 import returns_decision_pb2 as pb
+from retail.returns_decision.v1 import returns_decision_pb2_grpc
 
-from services.common.errors import Unimplemented
+from services.common.calls import check_deadline
+from services.common.errors import DomainError, FieldViolation, InvalidArgument
+from services.common.status import to_status_proto
+from services.returns_decision import converters
+from services.returns_decision.service import ReturnsCore
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
-def _unimplemented(method: str) -> NoReturn:
-    raise Unimplemented(f"{method} is not implemented yet")
-
-
 class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionServiceServicer):
+    def __init__(self, core: ReturnsCore, max_batch_size: int) -> None:
+        self.core = core
+        self.max_batch_size = max_batch_size
+
+    def _decide(self, request: pb.DecideReturnRequest) -> pb.ReturnDecision:
+        result = self.core.decide(converters.return_request(request))
+        return converters.decision(
+            result.decision, result.evaluated_at, result.fraud, result.wardrobing
+        )
+
+    def _check_batch(self, size: int, field: str) -> None:
+        if size == 0 or size > self.max_batch_size:
+            raise InvalidArgument(
+                f"a batch holds 1 to {self.max_batch_size} requests; got {size}",
+                [FieldViolation(field, f"must hold 1 to {self.max_batch_size} entries")],
+                reason="BATCH_SIZE",
+            )
+
     async def DecideReturn(
-        self, request: returns_decision_pb2.DecideReturnRequest, context: Context
-    ) -> NoReturn:
-        _unimplemented("DecideReturn")
+        self, request: pb.DecideReturnRequest, context: Context
+    ) -> pb.DecideReturnResponse:
+        return pb.DecideReturnResponse(decision=self._decide(request))
 
     async def DecideReturns(
-        self, request: returns_decision_pb2.DecideReturnsRequest, context: Context
-    ) -> NoReturn:
-        _unimplemented("DecideReturns")
+        self, request: pb.DecideReturnsRequest, context: Context
+    ) -> pb.DecideReturnsResponse:
+        self._check_batch(len(request.requests), "requests")
+        results = []
+        for entry in request.requests:
+            check_deadline()
+            try:
+                results.append(pb.DecideReturnsResult(decision=self._decide(entry)))
+            except DomainError as error:
+                results.append(pb.DecideReturnsResult(error=to_status_proto(error)))
+        return pb.DecideReturnsResponse(results=results)
 
     async def ValidatePolicy(
-        self, request: returns_decision_pb2.ValidatePolicyRequest, context: Context
-    ) -> NoReturn:
-        _unimplemented("ValidatePolicy")
+        self, request: pb.ValidatePolicyRequest, context: Context
+    ) -> pb.ValidatePolicyResponse:
+        result = self.core.validate(request.tenant_id, request.policy_document)
+        response = pb.ValidatePolicyResponse(
+            valid=result.valid,
+            errors=converters.policy_errors([(e.path, e.message) for e in result.errors]),
+        )
+        if result.version is not None:
+            response.version.CopyFrom(converters.policy_version(result.version))
+        return response
 
     async def SimulatePolicy(
-        self, request: returns_decision_pb2.SimulatePolicyRequest, context: Context
-    ) -> NoReturn:
-        _unimplemented("SimulatePolicy")
+        self, request: pb.SimulatePolicyRequest, context: Context
+    ) -> pb.SimulatePolicyResponse:
+        if not request.tenant_id:
+            raise InvalidArgument(
+                "tenant_id is required", [FieldViolation("tenant_id", "required")]
+            )
+        requests = []
+        for i, entry in enumerate(request.requests):
+            try:
+                requests.append(converters.return_request(entry))
+            except InvalidArgument as error:
+                raise InvalidArgument(
+                    f"requests[{i}] is not a valid return request",
+                    [
+                        FieldViolation(f"requests[{i}].{v.field}", v.description)
+                        for v in error.violations
+                    ],
+                    reason=error.reason,
+                ) from None
+        report = self.core.simulate(request.tenant_id, request.candidate_policy_document, requests)
+        return converters.simulation(report)

@@ -1,0 +1,1 @@
+"""Net recovery value: what taking a return back, keep-it or an exchange is worth."""

@@ -1,0 +1,77 @@
+"""The returns decision service's core: risk scoring, policy decision, validation and
+simulation, composed for the servicer. No grpc here.
+
+Everything runs on one thread (the event loop's): durable_rules is not thread-safe and
+the risk scorer's fast path reuses preallocated buffers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.common.calls import check_deadline
+from services.returns_decision.decide import decide
+from services.returns_decision.domain import Decision, ReturnRequest
+from services.returns_decision.policy.simulation import SimulationReport, simulate
+from services.returns_decision.policy.store import PolicyStore
+from services.returns_decision.policy.validation import ValidationResult, validate_policy
+from services.returns_decision.risk import ReturnRiskScorer, RiskAssessment, RiskScore
+from services.returns_decision.risk_inputs import risk_inputs
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    decision: Decision
+    evaluated_at: datetime
+    fraud: RiskScore | None
+    wardrobing: RiskScore | None
+
+
+class ReturnsCore:
+    def __init__(self, store: PolicyStore, scorer: ReturnRiskScorer | None, top_features: int = 3):
+        self.store = store
+        self.scorer = scorer
+        self.top_features = top_features
+
+    def assess(self, request: ReturnRequest, evaluated_at: datetime) -> RiskAssessment | None:
+        """The riskiest item's score per model: a request is as risky as its worst item."""
+        if self.scorer is None:
+            return None
+        assessments = [
+            self.scorer.assess(i, top_k=self.top_features)
+            for i in risk_inputs(request, evaluated_at)
+        ]
+        fraud = max((a.fraud for a in assessments), key=lambda s: s.probability)
+        wardrobing = max((a.wardrobing for a in assessments), key=lambda s: s.probability)
+        return RiskAssessment(fraud=fraud, wardrobing=wardrobing)
+
+    def decide(self, request: ReturnRequest, now: datetime | None = None) -> DecisionResult:
+        """Decide a validated request (converters.return_request validates)."""
+        evaluated_at = request.requested_at or now or datetime.now(UTC)
+        risk = self.assess(request, evaluated_at)
+        decision = decide(request, risk, store=self.store, now=evaluated_at)
+        return DecisionResult(
+            decision,
+            evaluated_at,
+            risk.fraud if risk else None,
+            risk.wardrobing if risk else None,
+        )
+
+    def validate(self, tenant_id: str, document: str) -> ValidationResult:
+        return validate_policy(document, expected_tenant=tenant_id or None)
+
+    def simulate(
+        self,
+        tenant_id: str,
+        document: str,
+        requests: Sequence[ReturnRequest],
+        now: datetime | None = None,
+    ) -> SimulationReport:
+        moment = now or datetime.now(UTC)
+        risks = []
+        for request in requests:
+            check_deadline()
+            risks.append(self.assess(request, request.requested_at or moment))
+        return simulate(self.store, document, requests, risks, tenant_id=tenant_id, now=moment)

@@ -1,0 +1,108 @@
+"""ValidatePolicy, SimulatePolicy and hot reload through the generated stubs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import grpc
+from retail.returns_decision.v1 import returns_decision_pb2 as pb
+
+from tests.integration.returns.conftest import Stub
+from tests.integration.returns.requests import APPAREL, item, request
+
+
+def test_validate_policy_reports_every_error_with_its_path(stub: Stub, policies: Path) -> None:
+    good = (policies / "apparel.yaml").read_text()
+    reply = stub.ValidatePolicy(pb.ValidatePolicyRequest(tenant_id=APPAREL, policy_document=good))
+    assert reply.valid
+    assert not reply.errors
+    assert reply.version.label == "2025.2 spring"
+    broken = good.replace("days: 30\n", "days: -3\n", 1).replace(
+        "    then: {outcome: DENY, reason: GIFT_CARD}",
+        "    then: {outcome: DENY, reason: GIFT_CARD, colour: blue}",
+    )
+    reply = stub.ValidatePolicy(pb.ValidatePolicyRequest(tenant_id=APPAREL, policy_document=broken))
+    assert not reply.valid
+    paths = [e.path for e in reply.errors]
+    assert any(p.startswith("return_window.days") for p in paths), paths
+    assert any(p.startswith("rules[") and "colour" in p for p in paths), paths
+    assert all(e.message for e in reply.errors)
+
+
+def test_simulate_policy_reports_totals_and_changed_outcomes(stub: Stub, policies: Path) -> None:
+    stricter = (
+        (policies / "apparel.yaml").read_text().replace('label: "2025.2 spring"', 'label: "strict"')
+    )
+    stricter = stricter.replace("  days: 30\n", "  days: 7\n", 1)
+    history = [
+        request(request_id="in-both", days_since_delivery=3),
+        request(request_id="only-old-window", days_since_delivery=20),
+        request(item(final_sale=True), request_id="final", days_since_delivery=3),
+    ]
+    reply = stub.SimulatePolicy(
+        pb.SimulatePolicyRequest(
+            tenant_id=APPAREL, candidate_policy_document=stricter, requests=history
+        )
+    )
+    assert reply.active.policy.label == "2025.2 spring"
+    assert reply.candidate.policy.label == "strict"
+    assert reply.active.decided == reply.candidate.decided == 3
+    changed = {c.request_id: c for c in reply.changed}
+    assert set(changed) == {"only-old-window"}
+    assert changed["only-old-window"].active_outcome == pb.OUTCOME_APPROVE_RETURN
+    assert changed["only-old-window"].candidate_outcome != pb.OUTCOME_APPROVE_RETURN
+    assert sum(c.count for c in reply.candidate.outcome_counts) == 3
+    assert (
+        reply.active.refund_totals[0].amount_minor > reply.candidate.refund_totals[0].amount_minor
+    )
+
+
+def test_hot_reload_under_concurrent_calls(stub: Stub, policies: Path) -> None:
+    path = policies / "apparel.yaml"
+    original = path.read_text()
+    failures: list[Any] = []
+    labels: list[str] = []
+    stop = threading.Event()
+
+    def keep_deciding() -> None:
+        while not stop.is_set():
+            try:
+                labels.append(stub.DecideReturn(request()).decision.policy.label)
+            except grpc.RpcError as error:
+                failures.append(error)
+
+    callers = [threading.Thread(target=keep_deciding) for _ in range(3)]
+    for caller in callers:
+        caller.start()
+    try:
+        time.sleep(0.3)
+        # A new version is swapped in...
+        path.write_text(original.replace('label: "2025.2 spring"', 'label: "2025.3"'))
+        _wait_for_label(labels, "2025.3")
+        # ...and a broken one never replaces it.
+        path.write_text(
+            original.replace('label: "2025.2 spring"', 'label: "broken"') + "\nrules: 7\n"
+        )
+        time.sleep(0.6)
+        served_after_break = labels[-1]
+    finally:
+        stop.set()
+        for caller in callers:
+            caller.join(10)
+    assert not failures, failures[:3]
+    assert "2025.2 spring" in labels
+    assert served_after_break == "2025.3"
+    assert "broken" not in labels
+    assert len(labels) > 50
+
+
+def _wait_for_label(labels: list[str], label: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if labels and labels[-1] == label:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"policy {label!r} was never served; last: {labels[-1:]}")
