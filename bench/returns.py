@@ -1,0 +1,159 @@
+"""Benchmarks of the returns_decision service, every figure against a baseline measured
+in the same run:
+
+- the in-process decision (rules + economics + both models with their top features)
+  p50, as a ratio to one single-row `Booster.predict` (target: at most 2x);
+- each model's scoring on the fast path, as a ratio to `Booster.predict` (target: at
+  least 4x faster);
+- serial gRPC `DecideReturn` p50 (target under 0.5 ms here), next to the empty servicer
+  on the same runtime;
+- throughput with 2 workers, as a ratio to the empty servicer with 2 workers.
+
+`Booster.predict` is timed both with its default threads and with num_threads=1: on a
+loaded machine the default (OpenMP) call slows down much more, which flatters ratios
+against it, so both are printed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import lightgbm
+import numpy as np
+from retail.returns_decision.v1 import returns_decision_pb2 as pb
+from retail.triage.v1 import triage_pb2
+
+from bench.grpc_load import serial_latency, throughput
+from bench.servers import REPO, supervised
+from models.returns.features import build_features
+from services.returns_decision import converters
+from services.returns_decision.policy.store import PolicyStore
+from services.returns_decision.risk import ReturnRiskScorer
+from services.returns_decision.risk.model import WARM_UP_INPUT
+from services.returns_decision.risk.registry import active_version_dir
+from services.returns_decision.risk.scorer import FRAUD_MODEL
+from services.returns_decision.risk_inputs import risk_inputs
+from services.returns_decision.service import ReturnsCore
+from tests.integration.returns.requests import request
+
+REGISTRY = REPO / "var" / "models" / "registry"
+DECIDE = "/retail.returns_decision.v1.ReturnsDecisionService/DecideReturn"
+EMPTY = "/retail.triage.v1.TriageService/TriageMessage"
+
+
+def _median_us(call: Callable[[], object], calls: int, repeats: int = 5) -> float:
+    medians = []
+    for _ in range(repeats):
+        samples = []
+        for _ in range(calls):
+            started = time.perf_counter_ns()
+            call()
+            samples.append(time.perf_counter_ns() - started)
+        medians.append(statistics.median(samples) / 1000)
+    return statistics.median(medians)
+
+
+def _ensure_models() -> None:
+    subprocess.run(
+        [sys.executable, "-m", "models", "build-defaults", "--if-missing", "--no-report"],
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def in_process(calls: int) -> list[str]:
+    store = PolicyStore(REPO / "policies")
+    store.reload()
+    scorer = ReturnRiskScorer(REGISTRY)
+    scorer.load()
+    core = ReturnsCore(store, scorer, top_features=3)
+    domain_request = converters.return_request(request())
+    evaluated_at = domain_request.requested_at
+    assert evaluated_at is not None
+    booster = lightgbm.Booster(
+        model_file=str(active_version_dir(REGISTRY, FRAUD_MODEL) / "model.txt")
+    )
+    row = np.asarray([build_features(WARM_UP_INPUT)], dtype=np.float64)
+    (risk_input,) = risk_inputs(domain_request, evaluated_at)
+    fraud = scorer.fraud.model
+    assert fraud is not None
+    figures: dict[str, Callable[[], object]] = {
+        "Booster.predict (default threads)": lambda: booster.predict(row),
+        "Booster.predict (num_threads=1)": lambda: booster.predict(row, num_threads=1),
+        "fraud model, fast path, no explanation": lambda: fraud.score(risk_input, top_k=0),
+        "both models + top-3 features": lambda: scorer.assess(risk_input, top_k=3),
+        "decision: rules + economics + both models": lambda: core.decide(domain_request),
+        "decision incl. protobuf conversion": lambda: _decide_pb(core, request()),
+    }
+    for call in figures.values():  # warm up
+        for _ in range(200):
+            call()
+    times = {name: _median_us(call, calls) for name, call in figures.items()}
+    base, base1 = (
+        times["Booster.predict (default threads)"],
+        times["Booster.predict (num_threads=1)"],
+    )
+    lines = [f"returns_decision, in process (median of 5 x {calls} calls):"]
+    for name, value in times.items():
+        lines.append(
+            f"  {name:<45} {value:8.1f} us  {value / base:5.2f}x Booster.predict"
+            f"  ({value / base1:5.2f}x with num_threads=1)"
+        )
+    score = times["fraud model, fast path, no explanation"]
+    decision = times["decision: rules + economics + both models"]
+    lines.append(
+        f"  -> model scoring {base / score:.1f}x faster than Booster.predict "
+        f"({base1 / score:.1f}x vs num_threads=1; target >= 4x)"
+    )
+    lines.append(
+        f"  -> decision {decision / base:.2f}x Booster.predict "
+        f"({decision / base1:.2f}x vs num_threads=1; target <= 2x)"
+    )
+    store.close()
+    return lines
+
+
+def _decide_pb(core: ReturnsCore, message: pb.DecideReturnRequest) -> pb.ReturnDecision:
+    result = core.decide(converters.return_request(message))
+    return converters.decision(
+        result.decision, result.evaluated_at, result.fraud, result.wardrobing
+    )
+
+
+def over_grpc(quick: bool) -> list[str]:
+    message = request().SerializeToString()
+    empty = triage_pb2.TriageMessageRequest(tenant_id="acme", text="hello").SerializeToString()
+    calls = 1000 if quick else 5000
+    seconds = 1.5 if quick else 3.0
+    env = {"RETURNS_MODELS_REGISTRY": str(REGISTRY)}
+    with supervised("services.returns_decision", "RETURNS_", workers=1, extra_env=env) as target:
+        serial = serial_latency(target, DECIDE, message, calls)
+    with supervised("bench.empty_service", "TRIAGE_", workers=1) as target:
+        empty_serial = serial_latency(target, EMPTY, empty, calls)
+    with supervised("services.returns_decision", "RETURNS_", workers=2, extra_env=env) as target:
+        rate = throughput(target, DECIDE, message, seconds=seconds)
+    with supervised("bench.empty_service", "TRIAGE_", workers=2) as target:
+        empty_rate = throughput(target, EMPTY, empty, seconds=seconds)
+    return [
+        "returns_decision over gRPC:",
+        f"  serial DecideReturn, 1 worker:  {serial}  (target p50 < 0.5 ms)",
+        f"  serial empty servicer, 1 worker: {empty_serial}"
+        f"  -> DecideReturn p50 {serial.p50_ms / empty_serial.p50_ms:.2f}x empty",
+        f"  throughput, 2 workers: {rate:,.0f} DecideReturn/s vs {empty_rate:,.0f} empty/s"
+        f"  -> {rate / empty_rate:.2f}x empty servicer",
+    ]
+
+
+def run(quick: bool = False) -> list[str]:
+    _ensure_models()
+    return in_process(calls=500 if quick else 2000) + over_grpc(quick)
+
+
+if __name__ == "__main__":
+    for line in run(quick="--quick" in sys.argv):
+        print(line, flush=True)
