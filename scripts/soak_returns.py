@@ -1,0 +1,96 @@
+"""Soak test of the returns decision core: N decisions in one process (one worker's
+worth), printing resident memory as it goes. Resident memory after warm-up must not
+grow by more than 5% (durable_rules sessions, facts or caches left behind would show).
+
+    python scripts/soak_returns.py [--decisions 1000000] [--warmup 50000]
+
+Decisions rotate over requests that exercise different rules (approvals, denials,
+several reasons at once, exchanges, keep-it) with fresh request ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from retail.returns_decision.v1 import returns_decision_pb2 as pb  # noqa: E402
+
+from services.returns_decision import converters  # noqa: E402
+from services.returns_decision.policy.store import PolicyStore  # noqa: E402
+from services.returns_decision.risk import ReturnRiskScorer  # noqa: E402
+from services.returns_decision.service import ReturnsCore  # noqa: E402
+from tests.integration.returns.requests import item, request, usd  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE / 2**20
+
+
+def variants() -> list[pb.DecideReturnRequest]:
+    exchange = request(item(reason=pb.RETURN_REASON_SIZE_TOO_SMALL))
+    exchange.exchange_candidates.append(
+        pb.ExchangeCandidate(
+            line_item_id="L1", sku="SKU-L1-L", unit_price=usd(6000), available_quantity=3
+        )
+    )
+    return [
+        request(),
+        request(
+            item(final_sale=True, reported_condition=pb.ITEM_CONDITION_USED), days_since_delivery=60
+        ),
+        request(customer={"tags": ["return-abuse"]}),
+        request(item(unit_price=usd(1500)), item("L2", category="footwear")),
+        exchange,
+        request(country="FR"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--decisions", type=int, default=1_000_000)
+    parser.add_argument("--warmup", type=int, default=50_000)
+    parser.add_argument("--registry", type=Path, default=REPO / "var" / "models" / "registry")
+    args = parser.parse_args()
+    store = PolicyStore(REPO / "policies")
+    store.reload()
+    scorer = ReturnRiskScorer(args.registry)
+    scorer.load()
+    core = ReturnsCore(store, scorer)
+    requests = variants()
+    started = time.monotonic()
+    baseline = None
+    report_every = max(args.decisions // 20, 1)
+    for n in range(1, args.decisions + 1):
+        message = requests[n % len(requests)]
+        message.request_id = f"soak-{n}"
+        core.decide(converters.return_request(message))
+        if n == args.warmup:
+            baseline = rss_mib()
+            print(f"after warm-up ({n:,} decisions): RSS {baseline:.1f} MiB", flush=True)
+        if n % report_every == 0:
+            rate = n / (time.monotonic() - started)
+            print(f"{n:>10,} decisions  RSS {rss_mib():7.1f} MiB  {rate:,.0f}/s", flush=True)
+    final = rss_mib()
+    assert baseline is not None
+    growth = (final - baseline) / baseline * 100
+    print(
+        f"RSS after warm-up {baseline:.1f} MiB, at the end {final:.1f} MiB: "
+        f"growth {growth:+.2f}% (limit 5%)"
+    )
+    store.close()
+    return 0 if growth < 5 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
