@@ -55,16 +55,19 @@ bench: $(STAMP) ## Benchmarks: each figure a ratio against a baseline measured i
 	$(PY) -m bench
 
 .PHONY: eval
-eval: $(STAMP) ## Evaluations: translation BLEU/chrF vs raw apertium
+eval: $(STAMP) ## Evaluations: triage (sentiment, intents) and translation (BLEU/chrF vs raw apertium)
+	$(PY) -m models.triage eval --train
 	$(PY) -m models.translation eval
 
 .PHONY: models
-models: $(STAMP) ## Build and promote the default fraud and wardrobing models (deterministic)
+models: $(STAMP) ## Build the default models: fraud and wardrobing (promoted), triage (deterministic)
 	$(PY) -m models build-defaults
+	$(PY) -m models.triage train
 
 .PHONY: run
 run: $(STAMP) ## Run all three services in the foreground (ports printed; Ctrl-C stops)
 	$(PY) -m models build-defaults --if-missing
+	$(PY) -m models.triage train --if-missing
 	$(PY) -m services.run_all
 
 .PHONY: lock

@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=DEFAULT_MODEL_DIR,
         help=f"output directory (default: {DEFAULT_MODEL_DIR}, git-ignored)",
     )  # fmt: skip
+    train.add_argument(
+        "--if-missing", action="store_true", help="do nothing when the artifacts are already built"
+    )
     evaluate = sub.add_parser(
         "eval",
         help="print held-out metrics of built artifacts",
@@ -66,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     from models.triage.training import train_all
 
     if args.command == "train":
+        if args.if_missing and artifacts_present(args.out):
+            print(f"triage models present in {args.out}; nothing to build")
+            return 0
         started = time.perf_counter()
         entries = train_all(args.out, data_dir=args.data, progress=_progress)
         for name, entry in sorted(entries.items()):

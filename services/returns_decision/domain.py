@@ -16,26 +16,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from services.common.currency import CURRENCY_EXPONENTS
 from services.common.errors import FieldViolation, InvalidArgument
-
-# ISO-4217 active codes by minor-unit exponent (number of decimals).
-_EXPONENT_CODES = {
-    0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF",
-    3: "BHD IQD JOD KWD LYD OMR TND",
-    4: "CLF UYW",
-    2: (
-        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN "
-        "BWP BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUC CUP CVE CZK DKK DOP DZD EGP ERN "
-        "ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES "
-        "KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK "
-        "MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR "
-        "SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD "
-        "TZS UAH USD USN UYU UZS VED VES WST XCD YER ZAR ZMW ZWG"
-    ),
-}
-CURRENCY_EXPONENTS: Mapping[str, int] = {
-    code: exponent for exponent, codes in _EXPONENT_CODES.items() for code in codes.split()
-}
 
 # A unit price above this many major units is a data error, not a luxury good.
 MAX_UNIT_PRICE_MAJOR = 1_000_000

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.returns.features import ITEM_CATEGORIES, RiskInput
+from services.common.currency import CURRENCY_EXPONENTS
 from services.returns_decision.domain import (
-    CURRENCY_EXPONENTS,
     Money,
     PaymentMethod,
     ReturnReason,

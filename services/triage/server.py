@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import grpc
 from retail.triage.v1 import triage_pb2, triage_pb2_grpc
 
@@ -9,8 +12,12 @@ from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
 from services.common.settings import ServiceSettings
+from services.triage.core.config import TriageConfigStore
+from services.triage.engines.bundle import TriageEngines
 from services.triage.servicer import TriageServiceServicer
 from services.triage.settings import TriageSettings
+
+log = logging.getLogger("services.triage")
 
 SERVICE_NAME = triage_pb2.DESCRIPTOR.services_by_name["TriageService"].full_name
 
@@ -18,8 +25,24 @@ SERVICE_NAME = triage_pb2.DESCRIPTOR.services_by_name["TriageService"].full_name
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
-    triage_pb2_grpc.add_TriageServiceServicer_to_server(TriageServiceServicer(), server)
-    return None
+    assert isinstance(settings, TriageSettings)
+    configs = TriageConfigStore.load(settings.config_file, settings.tenant_config_dir)
+    engines = await asyncio.to_thread(TriageEngines.load, settings.model_dir)
+    for model in engines.versions.values():
+        metrics.set_component_version(model.name, model.version)
+    metrics.set_component_version("priority_config", configs.default.label)
+    servicer = TriageServiceServicer(
+        engines,
+        configs,
+        max_text_length=settings.max_text_length,
+        max_batch_size=settings.max_batch_size,
+    )
+    triage_pb2_grpc.add_TriageServiceServicer_to_server(servicer, server)
+
+    async def close() -> None:
+        await asyncio.to_thread(servicer.close)
+
+    return close
 
 
 SPEC = ServiceSpec(

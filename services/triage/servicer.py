@@ -1,32 +1,90 @@
 """gRPC servicer of the triage service: converts messages and calls the core.
 
-Until the service's own issue lands, every RPC answers UNIMPLEMENTED: an honest
-answer, where a made-up one would not be.
+The models run on one dedicated thread per worker: calls never run the engines
+concurrently (no thread-safety assumptions about them), and the event loop stays free
+to answer health checks and accept calls while a batch is analysed.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import grpc
-from retail.triage.v1 import triage_pb2, triage_pb2_grpc
+from retail.triage.v1 import triage_pb2 as pb
+from retail.triage.v1 import triage_pb2_grpc
 
-from services.common.errors import Unimplemented
+from services.common.calls import check_deadline
+from services.common.errors import DomainError, FieldViolation, InvalidArgument
+from services.common.status import to_status_proto
+from services.triage import converters
+from services.triage.core.config import TriageConfigStore
+from services.triage.core.triage import TriageOutcome, TriageRequest, triage_messages, validate
+from services.triage.engines.bundle import TriageEngines
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
-def _unimplemented(method: str) -> NoReturn:
-    raise Unimplemented(f"{method} is not implemented yet")
-
-
 class TriageServiceServicer(triage_pb2_grpc.TriageServiceServicer):
+    def __init__(
+        self,
+        engines: TriageEngines,
+        configs: TriageConfigStore,
+        *,
+        max_text_length: int,
+        max_batch_size: int,
+    ) -> None:
+        self.engines = engines
+        self.configs = configs
+        self.max_text_length = max_text_length
+        self.max_batch_size = max_batch_size
+        self._models = ThreadPoolExecutor(1, thread_name_prefix="triage-models")
+
+    def close(self) -> None:
+        self._models.shutdown(wait=True)
+
+    def _request(self, message: pb.TriageMessageRequest, prefix: str = "") -> TriageRequest:
+        request = converters.triage_request(message, prefix)
+        validate(request, max_text_chars=self.max_text_length, field_prefix=prefix)
+        return request
+
+    async def _triage(self, tenant_id: str, requests: list[TriageRequest]) -> list[TriageOutcome]:
+        config = self.configs.for_tenant(tenant_id)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._models, triage_messages, self.engines, config, requests
+        )
+
     async def TriageMessage(
-        self, request: triage_pb2.TriageMessageRequest, context: Context
-    ) -> NoReturn:
-        _unimplemented("TriageMessage")
+        self, request: pb.TriageMessageRequest, context: Context
+    ) -> pb.TriageMessageResponse:
+        (outcome,) = await self._triage(request.tenant_id, [self._request(request)])
+        return pb.TriageMessageResponse(result=converters.triage_result(outcome))
 
     async def TriageMessages(
-        self, request: triage_pb2.TriageMessagesRequest, context: Context
-    ) -> NoReturn:
-        _unimplemented("TriageMessages")
+        self, request: pb.TriageMessagesRequest, context: Context
+    ) -> pb.TriageMessagesResponse:
+        size = len(request.messages)
+        if not 1 <= size <= self.max_batch_size:
+            raise InvalidArgument(
+                f"a batch holds 1 to {self.max_batch_size} messages; got {size}",
+                [FieldViolation("messages", f"must hold 1 to {self.max_batch_size} entries")],
+                reason="BATCH_SIZE",
+            )
+        results: list[pb.TriageMessagesResult | None] = [None] * size
+        by_tenant: dict[str, list[tuple[int, TriageRequest]]] = {}
+        for i, message in enumerate(request.messages):
+            try:
+                # Paths name the field as TriageMessage would, so entry errors match it.
+                triage_request = self._request(message)
+            except DomainError as error:
+                results[i] = pb.TriageMessagesResult(error=to_status_proto(error))
+                continue
+            by_tenant.setdefault(message.tenant_id, []).append((i, triage_request))
+        for tenant_id, entries in by_tenant.items():
+            check_deadline()
+            outcomes = await self._triage(tenant_id, [r for _, r in entries])
+            for (i, _), outcome in zip(entries, outcomes, strict=True):
+                results[i] = pb.TriageMessagesResult(triage=converters.triage_result(outcome))
+        return pb.TriageMessagesResponse(results=[r for r in results if r is not None])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
+from services.triage.core.config import DEFAULT_CONFIG_PATH
+from services.triage.engines.bundle import DEFAULT_MODEL_DIR
 
 
 class TriageSettings(ServiceSettings):
@@ -14,4 +18,19 @@ class TriageSettings(ServiceSettings):
     port: int = Field(50052, ge=0, le=65535, description="gRPC port; 0 picks a free one.")
     metrics_port: int = Field(
         9102, ge=0, le=65535, description="Port of the metrics HTTP server; 0 picks a free one."
+    )
+    model_dir: Path = Field(
+        DEFAULT_MODEL_DIR,
+        description=(
+            "Sentiment and intent model artifacts (python -m models.triage train --out DIR). "
+            "Built here at start-up when absent."
+        ),
+    )
+    config_file: Path = Field(
+        DEFAULT_CONFIG_PATH,
+        description="Priority, escalation and routing configuration (docs/triage-priority.md).",
+    )
+    tenant_config_dir: Path | None = Field(
+        None,
+        description="Directory of per-tenant overrides, <tenant_id>.yaml, merged over config_file.",
     )

@@ -15,10 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from services.returns_decision.domain import (
-    CURRENCY_EXPONENTS,
-    PolicyVersion,
-)
+from services.common.currency import CURRENCY_EXPONENTS
+from services.returns_decision.domain import PolicyVersion
 from services.returns_decision.policy.conditions import alternatives, tests_count
 from services.returns_decision.policy.errors import PolicyError, PolicyInvalid
 from services.returns_decision.policy.model import (

@@ -11,8 +11,11 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
+from services.returns_decision.server import SPEC
+from tests.integration.harness import ServerThread
 from tests.integration.returns.conftest import Stub
 from tests.integration.returns.requests import APPAREL, REQUESTED, item, request, usd
+from tests.integration.service_checks import assert_health_and_reflection
 
 
 def codes(reasons: Any) -> dict[str, str]:
@@ -201,3 +204,7 @@ def test_unknown_tenant_is_not_found(stub: Stub) -> None:
         stub.DecideReturn(request(tenant="no-such-merchant"))
     error: Any = caught.value
     assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_serves_health_and_reflection(server: ServerThread) -> None:
+    assert_health_and_reflection(server.target, SPEC)

@@ -19,6 +19,7 @@ from retail.translation.v1 import translation_pb2_grpc
 from services.translation.server import SPEC
 from services.translation.settings import TranslationSettings
 from tests.integration.harness import ServerThread, serving
+from tests.integration.service_checks import assert_health_and_reflection
 
 Stub = translation_pb2_grpc.TranslationServiceStub
 
@@ -233,3 +234,7 @@ def test_pipeline_killed_mid_request_is_replaced_and_no_call_hangs(stub: Stub) -
         assert len(result.translations) == 4
     # The next call is served by a replacement pipeline.
     assert len(stub.TranslateText(request, timeout=30).translations) == 4
+
+
+def test_serves_health_and_reflection(server: ServerThread) -> None:
+    assert_health_and_reflection(server.target, SPEC)

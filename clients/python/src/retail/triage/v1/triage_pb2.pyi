@@ -198,6 +198,14 @@ class _IntentEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Intent.ValueTy
     """Alleges fraud (unauthorised charge, scam, stolen card)."""
     INTENT_OTHER: _Intent.ValueType  # 16
     """None of the above with enough confidence."""
+    INTENT_REFUND_REQUEST: _Intent.ValueType  # 17
+    """Asks for money back, or how the refund policy works."""
+    INTENT_SHIPPING_INFO: _Intent.ValueType  # 18
+    """Before buying: delivery methods, costs, countries served."""
+    INTENT_PURCHASE_HELP: _Intent.ValueType  # 19
+    """Before buying: how to order, which payment methods are accepted."""
+    INTENT_FEEDBACK: _Intent.ValueType  # 20
+    """A review or general feedback."""
 
 class Intent(_Intent, metaclass=_IntentEnumTypeWrapper):
     """Intent is what the customer wants, in an e-commerce support taxonomy."""
@@ -236,6 +244,14 @@ INTENT_FRAUD_ALLEGATION: Intent.ValueType  # 15
 """Alleges fraud (unauthorised charge, scam, stolen card)."""
 INTENT_OTHER: Intent.ValueType  # 16
 """None of the above with enough confidence."""
+INTENT_REFUND_REQUEST: Intent.ValueType  # 17
+"""Asks for money back, or how the refund policy works."""
+INTENT_SHIPPING_INFO: Intent.ValueType  # 18
+"""Before buying: delivery methods, costs, countries served."""
+INTENT_PURCHASE_HELP: Intent.ValueType  # 19
+"""Before buying: how to order, which payment methods are accepted."""
+INTENT_FEEDBACK: Intent.ValueType  # 20
+"""A review or general feedback."""
 Global___Intent: _TypeAlias = Intent  # noqa: Y015
 
 class _PriorityLevel:
