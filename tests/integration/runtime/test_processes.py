@@ -96,7 +96,7 @@ def test_sigterm_goes_not_serving_and_drains_in_flight_calls() -> None:
 
 
 def test_killed_worker_is_replaced_while_the_others_keep_serving() -> None:
-    supervisor = SupervisorProcess(["-m", "services.triage", "--workers", "2"], ENV)
+    supervisor = SupervisorProcess(["-m", "tests.integration.probe_main", "--workers", "2"], ENV)
     try:
         ready = supervisor.wait_for("ready")
         target = f"127.0.0.1:{ready['port']}"
@@ -142,11 +142,11 @@ def test_killed_worker_is_replaced_while_the_others_keep_serving() -> None:
 
 
 def test_second_copy_on_a_taken_port_fails_instead_of_sharing_it() -> None:
-    first = SupervisorProcess(["-m", "services.triage", "--workers", "1"], ENV)
+    first = SupervisorProcess(["-m", "tests.integration.probe_main", "--workers", "1"], ENV)
     try:
         port = first.wait_for("ready")["port"]
         second = SupervisorProcess(
-            ["-m", "services.triage", "--workers", "1", "--port", str(port)], ENV
+            ["-m", "tests.integration.probe_main", "--workers", "1", "--port", str(port)], ENV
         )
         try:
             assert second.process.wait(30) == 2
