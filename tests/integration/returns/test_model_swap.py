@@ -7,11 +7,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
@@ -23,6 +20,7 @@ from services.returns_decision.server import SPEC
 from services.returns_decision.settings import REPO, ReturnsSettings
 from tests.integration.harness import ServerThread, serving
 from tests.integration.returns.conftest import Stub
+from tests.integration.returns.load import calling
 from tests.integration.returns.requests import request
 
 
@@ -64,47 +62,20 @@ def test_promoted_model_is_swapped_in_under_load_and_rolled_back(
     register(own_registry, result, write_report=False)
     new_version = result.metadata.version
 
-    versions: list[str] = []
-    failures: list[Any] = []
-    stop = threading.Event()
     with grpc.insecure_channel(swap_server.target) as channel:
         stub = Stub(channel)
         old_version = stub.DecideReturn(request()).decision.fraud.model_version
         assert old_version != new_version
-
-        def keep_deciding() -> None:
-            while not stop.is_set():
-                try:
-                    versions.append(stub.DecideReturn(request()).decision.fraud.model_version)
-                except grpc.RpcError as error:
-                    failures.append(error)
-
-        callers = [threading.Thread(target=keep_deciding) for _ in range(3)]
-        for caller in callers:
-            caller.start()
-        try:
-            time.sleep(0.3)
+        with calling(lambda: stub.DecideReturn(request()).decision.fraud.model_version) as calls:
             models_cli(own_registry, "promote", "fraud", new_version)
-            _wait_for(versions, new_version)
+            calls.wait_for(new_version)
             models_cli(own_registry, "rollback", "fraud")
-            _wait_for(versions, old_version)
-        finally:
-            stop.set()
-            for caller in callers:
-                caller.join(10)
-    assert not failures, failures[:3]
+            calls.wait_for(old_version)
+    assert not calls.failures, calls.failures[:3]
     # Old, then new, then old again (threads append in completion order, so only the
     # ends and membership are exact).
+    versions = calls.answers
     assert versions[0] == old_version
     assert new_version in versions
     assert versions[-1] == old_version
     assert set(versions) == {old_version, new_version}
-
-
-def _wait_for(versions: list[str], version: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if versions and versions[-1] == version:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"model {version} never served; last: {versions[-1:]}")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
-import grpc
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
 from tests.integration.returns.conftest import Stub
+from tests.integration.returns.load import calling
 from tests.integration.returns.requests import APPAREL, item, request
 
 
@@ -63,46 +61,18 @@ def test_simulate_policy_reports_totals_and_changed_outcomes(stub: Stub, policie
 def test_hot_reload_under_concurrent_calls(stub: Stub, policies: Path) -> None:
     path = policies / "apparel.yaml"
     original = path.read_text()
-    failures: list[Any] = []
-    labels: list[str] = []
-    stop = threading.Event()
-
-    def keep_deciding() -> None:
-        while not stop.is_set():
-            try:
-                labels.append(stub.DecideReturn(request()).decision.policy.label)
-            except grpc.RpcError as error:
-                failures.append(error)
-
-    callers = [threading.Thread(target=keep_deciding) for _ in range(3)]
-    for caller in callers:
-        caller.start()
-    try:
-        time.sleep(0.3)
+    with calling(lambda: stub.DecideReturn(request()).decision.policy.label) as calls:
         # A new version is swapped in...
         path.write_text(original.replace('label: "2025.2 spring"', 'label: "2025.3"'))
-        _wait_for_label(labels, "2025.3")
+        calls.wait_for("2025.3")
         # ...and a broken one never replaces it.
         path.write_text(
             original.replace('label: "2025.2 spring"', 'label: "broken"') + "\nrules: 7\n"
         )
         time.sleep(0.6)
-        served_after_break = labels[-1]
-    finally:
-        stop.set()
-        for caller in callers:
-            caller.join(10)
-    assert not failures, failures[:3]
-    assert "2025.2 spring" in labels
+        served_after_break = calls.answers[-1]
+    assert not calls.failures, calls.failures[:3]
+    assert "2025.2 spring" in calls.answers
     assert served_after_break == "2025.3"
-    assert "broken" not in labels
-    assert len(labels) > 50
-
-
-def _wait_for_label(labels: list[str], label: str) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if labels and labels[-1] == label:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"policy {label!r} was never served; last: {labels[-1:]}")
+    assert "broken" not in calls.answers
+    assert len(calls.answers) > 50
