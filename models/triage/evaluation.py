@@ -11,11 +11,17 @@
   CLINC oos_val answered OTHER; accuracy on the team-written multilingual check set.
 - Latency of one message through sentiment + intent engines (median of repeated calls:
   indicative only, machines here are shared).
+
+`sentiment_cross_validation` is how sentiment settings are chosen without looking at val:
+stratified k-fold CV on the pooled UMSAB train splits, through the production training
+code (`python -m models.triage.evaluation cv`).
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
 from sklearn.metrics import f1_score  # type: ignore[import-untyped]
+from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
 from models.triage.datasets import (
     DEFAULT_DATA_DIR,
@@ -34,7 +41,11 @@ from models.triage.datasets import (
     load_umsab,
     load_vader_ratings,
 )
-from models.triage.training import Progress
+from models.triage.training import (
+    Progress,
+    new_sentiment_classifier,
+    sentiment_training_data,
+)
 from services.triage.core.intent import intent_results
 from services.triage.core.intents import Intent
 from services.triage.core.language import resolve_language
@@ -54,6 +65,21 @@ class SentimentScores:
     macro_f1: float
     macro_f1_detected_language: float
     vader_macro_f1: float
+
+
+@dataclass(frozen=True, slots=True)
+class CrossValidation:
+    """Out-of-fold sentiment macro-F1 per language on the train splits."""
+
+    folds: int
+    seed: int
+    macro_f1: dict[str, float]
+    fold_macro_f1: dict[str, list[float]]
+    seconds: float
+
+
+CV_FOLDS = 5
+CV_SEED = 0
 
 
 @dataclass(slots=True)
@@ -208,3 +234,82 @@ def format_report(report: EvaluationReport) -> str:
         f"{report.single_message_ms:.2f} ms (median)"
     )
     return "\n".join(lines)
+
+
+def sentiment_cross_validation(
+    data_dir: Path = DEFAULT_DATA_DIR,
+    folds: int = CV_FOLDS,
+    seed: int = CV_SEED,
+    max_per_language: int | None = None,
+    log: Progress | None = None,
+) -> CrossValidation:
+    """k-fold CV of the production sentiment classifier on the UMSAB train splits only.
+
+    Folds are stratified by language and label; every fold refits the whole classifier
+    (vectorizers included) on the other folds. Reports per-language macro-F1 of the pooled
+    out-of-fold predictions and of each fold.
+    """
+    say = log or (lambda _: None)
+    data = sentiment_training_data(data_dir, use_vader_ground_truth=False,
+                                   max_per_language=max_per_language)  # fmt: skip
+    languages = np.asarray(data.languages)
+    strata = [f"{lang}:{label}" for lang, label in zip(data.languages, data.labels, strict=True)]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    predicted = np.zeros(len(data.texts), dtype=np.int64)
+    fold_f1: dict[str, list[float]] = {code: [] for code in UMSAB_LANGUAGES.values()}
+    started = time.perf_counter()
+    for i, (train, test) in enumerate(splitter.split(np.zeros(len(strata)), strata)):
+        say(f"sentiment CV: fold {i + 1}/{folds}")
+        model = new_sentiment_classifier().fit(
+            [data.texts[j] for j in train], languages[train].tolist(), data.labels[train]
+        )
+        probabilities = model.predict_proba([data.texts[j] for j in test], languages[test].tolist())
+        predicted[test] = probabilities.argmax(axis=1)
+        for code in fold_f1:
+            mask = languages[test] == code
+            fold_f1[code].append(_macro_f1(data.labels[test][mask], predicted[test][mask]))
+    return CrossValidation(
+        folds=folds,
+        seed=seed,
+        macro_f1={
+            code: _macro_f1(data.labels[languages == code], predicted[languages == code])
+            for code in fold_f1
+        },
+        fold_macro_f1=fold_f1,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def format_cross_validation(cv: CrossValidation) -> str:
+    lines = [
+        f"Sentiment: {cv.folds}-fold CV on the UMSAB train splits (seed {cv.seed}), macro-F1",
+        f"  {'lang':<5} {'out-of-fold':>11} {'fold min':>9} {'fold max':>9}",
+    ]
+    for code, f1 in cv.macro_f1.items():
+        per_fold = cv.fold_macro_f1[code]
+        lines.append(f"  {code:<5} {f1:>11.3f} {min(per_fold):>9.3f} {max(per_fold):>9.3f}")
+    lines.append(f"  {'mean':<5} {statistics.mean(cv.macro_f1.values()):>11.3f}")
+    lines.append(f"  ({cv.seconds:.0f}s)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m models.triage.evaluation cv`: sentiment CV on train (never reads val)."""
+    parser = argparse.ArgumentParser(prog="python -m models.triage.evaluation")
+    parser.add_argument("command", choices=["cv"])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--folds", type=int, default=CV_FOLDS)
+    parser.add_argument("--seed", type=int, default=CV_SEED)
+    args = parser.parse_args(argv)
+    cv = sentiment_cross_validation(
+        args.data,
+        folds=args.folds,
+        seed=args.seed,
+        log=lambda m: print(f"[triage] {m}", file=sys.stderr, flush=True),
+    )
+    print(format_cross_validation(cv))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

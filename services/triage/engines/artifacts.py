@@ -21,7 +21,7 @@ import sklearn  # type: ignore[import-untyped]
 from services.triage.engines.base import ArtifactsMissingError
 
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentiment model with per-language weight blocks
 """Bumped when the classes pickled into the artifacts change shape."""
 
 SENTIMENT = "sentiment"

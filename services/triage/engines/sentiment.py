@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.triage.core.types import ModelVersion
 from services.triage.engines.artifacts import SENTIMENT, load_model, read_manifest
-from services.triage.engines.base import EngineNotLoadedError
+from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
 from services.triage.engines.sentiment_model import CLASSES, FloatArray, SentimentClassifier
 
 
@@ -33,7 +33,16 @@ class SentimentEngine:
 
     def load(self) -> None:
         entry = read_manifest(self.model_dir)[SENTIMENT]
-        self._model = load_model(self.model_dir, entry, SentimentClassifier)
+        model = load_model(self.model_dir, entry, SentimentClassifier)
+        # Unpickling does not run __init__: a model from before `layout` existed has none.
+        layout = getattr(model, "layout", 1)
+        if layout != SentimentClassifier.LAYOUT:
+            raise ArtifactsMissingError(
+                self.model_dir,
+                f"{entry.file} has sentiment model layout {layout}, this code reads layout "
+                f"{SentimentClassifier.LAYOUT}",
+            )
+        self._model = model
         self.model = ModelVersion(self.name, entry.version)
 
     def predict(self, texts: Sequence[str], languages: Sequence[str]) -> FloatArray:

@@ -98,12 +98,19 @@ class FastTfidf:
         self._sublinear = bool(params["sublinear_tf"])
         self.n_features = len(self._vocabulary)
 
-    def transform(self, texts: Sequence[str]) -> csr_matrix:
-        indptr = [0]
-        indices: list[int] = []
-        values: list[float] = []
+    def entries(
+        self, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The non-zero TF-IDF values as (entries per text, column indices, values).
+
+        What `transform` returns without building a sparse matrix, which costs more than
+        the arithmetic for one short message.
+        """
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        indices: list[npt.NDArray[np.int64]] = []
+        values: list[npt.NDArray[np.float64]] = []
         vocabulary = self._vocabulary
-        for text in texts:
+        for row, text in enumerate(texts):
             counts = Counter(j for j in map(vocabulary.get, self._analyze(text)) if j is not None)
             if counts:
                 idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -112,10 +119,14 @@ class FastTfidf:
                     tf = np.log(tf) + 1.0
                 weights = tf * self._idf[idx]
                 weights /= np.sqrt(np.dot(weights, weights))
-                indices.extend(idx.tolist())
-                values.extend(weights.tolist())
-            indptr.append(len(indices))
-        return csr_matrix(
-            (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-            shape=(len(texts), self.n_features),
-        )
+                lengths[row] = len(idx)
+                indices.append(idx)
+                values.append(weights)
+        if not indices:
+            return lengths, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return lengths, np.concatenate(indices), np.concatenate(values)
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        lengths, indices, values = self.entries(texts)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        return csr_matrix((values, indices, indptr), shape=(len(texts), self.n_features))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from services.triage.core.intents import Intent
-from services.triage.engines.artifacts import MANIFEST_FILE, artifacts_present
+from services.triage.engines.artifacts import FORMAT_VERSION, MANIFEST_FILE, artifacts_present
 from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
 from services.triage.engines.bundle import TriageEngines, ensure_artifacts
 from services.triage.engines.intent import IntentEngine
@@ -23,7 +23,7 @@ def test_missing_artifacts_error_names_the_fix(tmp_path: Path) -> None:
 def test_manifest_from_another_format_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
     manifest = (tiny_model_dir / MANIFEST_FILE).read_text()
     (tmp_path / MANIFEST_FILE).write_text(
-        manifest.replace('"format_version": 1', '"format_version": 0')
+        manifest.replace(f'"format_version": {FORMAT_VERSION}', '"format_version": 0')
     )
     with pytest.raises(ArtifactsMissingError, match="format version"):
         SentimentEngine(tmp_path).load()

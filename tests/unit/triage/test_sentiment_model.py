@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+
+from models.triage.evaluation import format_cross_validation, sentiment_cross_validation
+from services.triage.engines.artifacts import (
+    MANIFEST_FILE,
+    SENTIMENT,
+    load_model,
+    read_manifest,
+    write_model,
+)
+from services.triage.engines.base import ArtifactsMissingError
+from services.triage.engines.sentiment import SentimentEngine
+from services.triage.engines.sentiment_model import SentimentClassifier, augment_by_language
+
+
+def test_augmentation_copies_features_into_the_language_block() -> None:
+    x = csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0]]))
+    slots = np.array([2, 0, 1], dtype=np.int64)
+    augmented = augment_by_language(x, slots, n_languages=2).toarray()
+    assert augmented.shape == (3, 9)
+    np.testing.assert_array_equal(augmented[:, :3], x.toarray())  # shared block: every row
+    np.testing.assert_array_equal(augmented[0], [1, 0, 2, 0, 0, 0, 1, 0, 2])
+    np.testing.assert_array_equal(augmented[1], [0, 3, 0, 0, 0, 0, 0, 0, 0])  # unlisted
+    np.testing.assert_array_equal(augmented[2], [4, 0, 0, 4, 0, 0, 0, 0, 0])
+
+
+def _toy_data() -> tuple[list[str], list[str], np.ndarray]:
+    """'blorp' is positive in xx and negative in yy; 'zub' is neutral in both."""
+    texts: list[str] = []
+    languages: list[str] = []
+    labels: list[int] = []
+    for i in range(30):
+        for lang, blorp in (("xx", 2), ("yy", 0)):
+            texts += [f"blorp item{i}", f"zub item{i}", f"grak item{i}"]
+            languages += [lang] * 3
+            labels += [blorp, 1, 2 - blorp]
+    return texts, languages, np.asarray(labels, dtype=np.int64)
+
+
+def test_a_word_can_weigh_differently_per_language() -> None:
+    texts, languages, labels = _toy_data()
+    model = SentimentClassifier(languages=["xx", "yy"]).fit(texts, languages, labels)
+    p = model.predict_proba(["blorp thing", "blorp thing", "blorp thing"], ["xx", "yy", "zz"])
+    assert p[0].argmax() == 2
+    assert p[1].argmax() == 0
+    # An unlisted language has the shared weights only, where 'blorp' is ambiguous.
+    assert abs(p[2, 2] - p[2, 0]) < abs(p[0, 2] - p[0, 0])
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+
+
+def test_unfitted_model_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="before fit"):
+        SentimentClassifier(languages=["en"]).predict_proba(["hi"], ["en"])
+
+
+def test_artifact_of_an_older_layout_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
+    entry = read_manifest(tiny_model_dir)[SENTIMENT]
+    model = load_model(tiny_model_dir, entry, SentimentClassifier)
+    del model.layout  # what a model pickled before layouts existed looks like
+    for name in ("intent.joblib", MANIFEST_FILE):
+        shutil.copy(tiny_model_dir / name, tmp_path / name)
+    old = write_model(tmp_path, SENTIMENT, model)
+    manifest = (tmp_path / MANIFEST_FILE).read_text().replace(entry.version, old.version)
+    (tmp_path / MANIFEST_FILE).write_text(manifest)
+    with pytest.raises(ArtifactsMissingError, match="layout 1"):
+        SentimentEngine(tmp_path).load()
+
+
+@pytest.mark.slow
+def test_cross_validation_reports_every_language() -> None:
+    cv = sentiment_cross_validation(folds=3, max_per_language=60)
+    assert list(cv.macro_f1) == ["en", "es", "fr", "pt", "it", "de"]
+    assert all(0.0 <= f1 <= 1.0 for f1 in cv.macro_f1.values())
+    assert all(len(per_fold) == 3 for per_fold in cv.fold_macro_f1.values())
+    assert "out-of-fold" in format_cross_validation(cv)
