@@ -8,9 +8,9 @@ violations, reported together with every other violation of the request.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
@@ -22,6 +22,11 @@ from services.returns_decision.policy.simulation import SimulationReport, Simula
 from services.returns_decision.risk import RiskScore
 
 E = TypeVar("E", bound=StrEnum)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# google.protobuf.Timestamp's valid range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+_MIN_SECONDS = -62_135_596_800
+_MAX_SECONDS = 253_402_300_799
 
 
 class _Reader:
@@ -40,19 +45,34 @@ class _Reader:
         value: money_pb2.Money = getattr(message, name)
         return d.Money(value.amount_minor, value.currency_code.upper())
 
-    def instant(self, message: Any, name: str) -> datetime | None:
+    def instant(self, message: Any, name: str, path: str) -> datetime | None:
         if not message.HasField(name):
             return None
         stamp: Timestamp = getattr(message, name)
-        return stamp.ToDatetime(tzinfo=UTC)
+        seconds, nanos = stamp.seconds, stamp.nanos
+        if not (_MIN_SECONDS <= seconds <= _MAX_SECONDS and 0 <= nanos < 1_000_000_000):
+            self.violations.append(
+                FieldViolation(path, "not a valid timestamp (years 1 to 9999, nanos 0 to 1e9)")
+            )
+            return None
+        # Timestamp.ToDatetime(tzinfo=UTC) gives the same value at a quarter of the cost.
+        return _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
 
     def enum(self, wrapper: Any, value: int, cls: type[E], prefix: str, path: str) -> E:
-        try:
-            name = wrapper.Name(value)
-        except ValueError:
+        table = _ENUM_TABLES.get(cls)
+        if table is None:
+            table = _ENUM_TABLES[cls] = {
+                number: cls[name.removeprefix(prefix)] for name, number in wrapper.items()
+            }
+        found = table.get(value)
+        if found is None:
             self.violations.append(FieldViolation(path, f"unknown value {value}"))
             return cls["UNSPECIFIED"]
-        return cls[name.removeprefix(prefix)]
+        return cast(E, found)
+
+
+# Per domain enum, wire number -> member; built on first use from the generated wrapper.
+_ENUM_TABLES: dict[type[StrEnum], dict[int, StrEnum]] = {}
 
 
 def return_request(message: pb.DecideReturnRequest) -> d.ReturnRequest:
@@ -71,11 +91,11 @@ def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[Fie
     order_message = message.order
     order = d.Order(
         order_id=order_message.order_id,
-        placed_at=r.instant(order_message, "placed_at"),
+        placed_at=r.instant(order_message, "placed_at", "order.placed_at"),
         country_code=order_message.country_code.upper(),
         total=r.money(order_message, "total", "order.total", required=True) or d.Money(0, ""),
-        fulfilled_at=r.instant(order_message, "fulfilled_at"),
-        delivered_at=r.instant(order_message, "delivered_at"),
+        fulfilled_at=r.instant(order_message, "fulfilled_at", "order.fulfilled_at"),
+        delivered_at=r.instant(order_message, "delivered_at", "order.delivered_at"),
         channel=r.enum(
             pb.SalesChannel,
             order_message.channel,
@@ -147,7 +167,7 @@ def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[Fie
         ),
         logistics=logistics,
         exchange_candidates=candidates,
-        requested_at=r.instant(message, "requested_at"),
+        requested_at=r.instant(message, "requested_at", "requested_at"),
     )
     return request, r.violations
 
@@ -185,14 +205,30 @@ def money(value: d.Money) -> money_pb2.Money:
     return money_pb2.Money(currency_code=value.currency, amount_minor=value.amount_minor)
 
 
+# The response is written field by field into the message being built: constructing
+# sub-messages and passing them to a parent's constructor copies each one again, and the
+# output conversion was a third of a decision's cost before (make bench).
+
+
+def _set_money(target: money_pb2.Money, value: d.Money) -> None:
+    target.currency_code = value.currency
+    target.amount_minor = value.amount_minor
+
+
+def _set_timestamp(target: Timestamp, value: datetime) -> None:
+    # Timestamp.FromDatetime, without its checks and conversions: value is timezone-aware.
+    delta = value - _EPOCH
+    target.seconds = delta.days * 86_400 + delta.seconds
+    target.nanos = delta.microseconds * 1000
+
+
+_END_OF_DAY = time(23, 59, 59)
+
+
 def _timestamp(value: datetime) -> Timestamp:
     stamp = Timestamp()
-    stamp.FromDatetime(value.astimezone(UTC))
+    _set_timestamp(stamp, value)
     return stamp
-
-
-def _end_of_day(day: date) -> Timestamp:
-    return _timestamp(datetime.combine(day, time(23, 59, 59), tzinfo=UTC))
 
 
 def policy_version(version: d.PolicyVersion) -> pb.PolicyVersion:
@@ -201,17 +237,24 @@ def policy_version(version: d.PolicyVersion) -> pb.PolicyVersion:
     )
 
 
-def _reason(reason: d.Reason) -> pb.Reason:
-    return pb.Reason(
-        code=reason.code.value,
-        rule_id=reason.rule_id,
-        message_key=reason.message_key,
-        params=dict(reason.params),
-    )
+def _add_reason(target: pb.Reason, reason: d.Reason) -> None:
+    target.code = reason.code.value
+    target.rule_id = reason.rule_id
+    target.message_key = reason.message_key
+    if reason.params:
+        target.params.update(reason.params)
+
+
+_OUTCOMES: dict[d.Outcome, pb.Outcome.ValueType] = {
+    o: pb.Outcome.Value(f"OUTCOME_{o.value}") for o in d.Outcome
+}
+_BANDS: dict[str, pb.RiskBand.ValueType] = {
+    b.value: pb.RiskBand.Value(f"RISK_BAND_{b.value}") for b in d.RiskBand
+}
 
 
 def _outcome(outcome: d.Outcome) -> pb.Outcome.ValueType:
-    return pb.Outcome.Value(f"OUTCOME_{outcome.value}")
+    return _OUTCOMES[outcome]
 
 
 _REFUND_METHODS = {
@@ -221,72 +264,67 @@ _REFUND_METHODS = {
 }
 
 
-def _net_recovery(value: d.NetRecoveryValue) -> pb.NetRecoveryValue:
-    message = pb.NetRecoveryValue(
-        expected_recovery=money(value.expected_recovery),
-        return_cost=money(value.return_cost),
-        fees=money(value.fees),
-        take_back_value=money(value.take_back_value),
-        keep_it_value=money(value.keep_it_value),
-        store_credit_breakage=money(value.store_credit_breakage),
-        terms=[pb.ValueTerm(name=t.name, amount=money(t.amount)) for t in value.terms],
-    )
+def _set_net_recovery(target: pb.NetRecoveryValue, value: d.NetRecoveryValue) -> None:
+    _set_money(target.expected_recovery, value.expected_recovery)
+    _set_money(target.return_cost, value.return_cost)
+    _set_money(target.fees, value.fees)
+    _set_money(target.take_back_value, value.take_back_value)
+    _set_money(target.keep_it_value, value.keep_it_value)
+    _set_money(target.store_credit_breakage, value.store_credit_breakage)
+    for term in value.terms:
+        entry = target.terms.add()
+        entry.name = term.name
+        _set_money(entry.amount, term.amount)
     if value.exchange_value is not None:
-        message.exchange_value.CopyFrom(money(value.exchange_value))
-    return message
+        _set_money(target.exchange_value, value.exchange_value)
 
 
-def _item_decision(item: d.ItemDecision) -> pb.ItemDecision:
-    message = pb.ItemDecision(
-        line_item_id=item.line_item_id,
-        outcome=_outcome(item.outcome),
-        reasons=[_reason(r) for r in item.reasons],
-        refund=pb.Refund(
-            amount=money(item.refund.amount), method=_REFUND_METHODS[item.refund.method]
-        ),
-        fees=pb.Fees(
-            restocking=money(item.fees.restocking),
-            return_shipping=money(item.fees.return_shipping),
-            handling=money(item.fees.handling),
-            total=money(item.fees.total),
-        ),
-        bonus_credit=money(item.bonus_credit),
-        label_required=item.label_required,
-        inspection_required=item.inspection_required,
-        net_recovery=_net_recovery(item.net_recovery),
-    )
+def _set_item_decision(message: pb.ItemDecision, item: d.ItemDecision) -> None:
+    message.line_item_id = item.line_item_id
+    message.outcome = _OUTCOMES[item.outcome]
+    for reason in item.reasons:
+        _add_reason(message.reasons.add(), reason)
+    _set_money(message.refund.amount, item.refund.amount)
+    message.refund.method = _REFUND_METHODS[item.refund.method]
+    fees = message.fees
+    _set_money(fees.restocking, item.fees.restocking)
+    _set_money(fees.return_shipping, item.fees.return_shipping)
+    _set_money(fees.handling, item.fees.handling)
+    _set_money(fees.total, item.fees.total)
+    _set_money(message.bonus_credit, item.bonus_credit)
+    message.label_required = item.label_required
+    message.inspection_required = item.inspection_required
+    _set_net_recovery(message.net_recovery, item.net_recovery)
     if item.exchange_offer is not None:
-        offer = item.exchange_offer
-        message.exchange_offer.CopyFrom(
-            pb.ExchangeCandidate(
-                line_item_id=offer.line_item_id,
-                sku=offer.sku,
-                unit_price=money(offer.unit_price),
-                available_quantity=offer.available_quantity,
-            )
-        )
+        offer, target = item.exchange_offer, message.exchange_offer
+        target.line_item_id = offer.line_item_id
+        target.sku = offer.sku
+        _set_money(target.unit_price, offer.unit_price)
+        target.available_quantity = offer.available_quantity
         if offer.unit_cost is not None:
-            message.exchange_offer.unit_cost.CopyFrom(money(offer.unit_cost))
+            _set_money(target.unit_cost, offer.unit_cost)
     if item.return_by is not None:
-        message.return_by.CopyFrom(_end_of_day(item.return_by))
-    return message
+        _set_timestamp(message.return_by, datetime.combine(item.return_by, _END_OF_DAY, tzinfo=UTC))
+
+
+def _set_risk_assessment(target: pb.RiskAssessment, score: RiskScore) -> None:
+    target.model_name = score.model_name
+    target.model_version = score.model_version
+    target.score = score.probability
+    target.band = _BANDS[score.band.value]
+    for feature in score.top_features:
+        entry = target.top_features.add()
+        entry.feature = feature.name
+        entry.value = _feature_value(feature.value)
+        entry.contribution = feature.contribution
 
 
 def risk_assessment(score: RiskScore | None) -> pb.RiskAssessment | None:
     if score is None:
         return None
-    return pb.RiskAssessment(
-        model_name=score.model_name,
-        model_version=score.model_version,
-        score=score.probability,
-        band=pb.RiskBand.Value(f"RISK_BAND_{score.band.value}"),
-        top_features=[
-            pb.FeatureContribution(
-                feature=f.name, value=_feature_value(f.value), contribution=f.contribution
-            )
-            for f in score.top_features
-        ],
-    )
+    message = pb.RiskAssessment()
+    _set_risk_assessment(message, score)
+    return message
 
 
 def _feature_value(value: float | str | None) -> str:
@@ -295,29 +333,44 @@ def _feature_value(value: float | str | None) -> str:
     return f"{value:g}" if isinstance(value, float) else value
 
 
+def set_decision(
+    message: pb.ReturnDecision,
+    result: d.Decision,
+    evaluated_at: datetime,
+    fraud: RiskScore | None,
+    wardrobing: RiskScore | None,
+) -> None:
+    """Writes the decision into `message` (an empty ReturnDecision, e.g. a response's)."""
+    message.request_id = result.request_id
+    message.tenant_id = result.tenant_id
+    message.outcome = _OUTCOMES[result.outcome]
+    for item in result.items:
+        _set_item_decision(message.items.add(), item)
+    for reason in result.reasons:
+        _add_reason(message.reasons.add(), reason)
+    _set_money(message.refund_total, result.refund_total)
+    _set_money(message.fees_total, result.fees_total)
+    _set_money(message.bonus_credit_total, result.bonus_credit_total)
+    message.label_required = result.label_required
+    version, target = result.policy, message.policy
+    target.tenant_id = version.tenant_id
+    target.label = version.label
+    target.content_hash = version.content_hash
+    _set_timestamp(message.evaluated_at, evaluated_at)
+    if fraud is not None:
+        _set_risk_assessment(message.fraud, fraud)
+    if wardrobing is not None:
+        _set_risk_assessment(message.wardrobing, wardrobing)
+
+
 def decision(
     result: d.Decision,
     evaluated_at: datetime,
     fraud: RiskScore | None,
     wardrobing: RiskScore | None,
 ) -> pb.ReturnDecision:
-    message = pb.ReturnDecision(
-        request_id=result.request_id,
-        tenant_id=result.tenant_id,
-        outcome=_outcome(result.outcome),
-        items=[_item_decision(i) for i in result.items],
-        reasons=[_reason(r) for r in result.reasons],
-        refund_total=money(result.refund_total),
-        fees_total=money(result.fees_total),
-        bonus_credit_total=money(result.bonus_credit_total),
-        label_required=result.label_required,
-        policy=policy_version(result.policy),
-        evaluated_at=_timestamp(evaluated_at),
-    )
-    for field, score in (("fraud", fraud), ("wardrobing", wardrobing)):
-        assessment = risk_assessment(score)
-        if assessment is not None:
-            getattr(message, field).CopyFrom(assessment)
+    message = pb.ReturnDecision()
+    set_decision(message, result, evaluated_at, fraud, wardrobing)
     return message
 
 

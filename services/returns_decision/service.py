@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.common.calls import check_deadline
-from services.returns_decision.decide import decide
-from services.returns_decision.domain import Decision, ReturnRequest
+from services.returns_decision.decide import decide_under
+from services.returns_decision.domain import (
+    Decision,
+    InvalidRequest,
+    ReturnRequest,
+    validate_request,
+)
 from services.returns_decision.policy.simulation import SimulationReport, simulate
 from services.returns_decision.policy.store import PolicyStore
 from services.returns_decision.policy.validation import ValidationResult, validate_policy
@@ -47,11 +52,20 @@ class ReturnsCore:
         wardrobing = max((a.wardrobing for a in assessments), key=lambda s: s.probability)
         return RiskAssessment(fraud=fraud, wardrobing=wardrobing)
 
-    def decide(self, request: ReturnRequest, now: datetime | None = None) -> DecisionResult:
-        """Decide a validated request (converters.return_request validates)."""
+    def decide(
+        self, request: ReturnRequest, now: datetime | None = None, *, validated: bool = False
+    ) -> DecisionResult:
+        """Decides a request; `validated=True` when the caller already ran validate_request
+        on it (converters.return_request does). Raises InvalidRequest or PolicyNotFound."""
+        if not validated:
+            violations = validate_request(request)
+            if violations:
+                raise InvalidRequest(violations)
         evaluated_at = request.requested_at or now or datetime.now(UTC)
+        compiled = self.store.get(request.tenant_id)
         risk = self.assess(request, evaluated_at)
-        decision = decide(request, risk, store=self.store, now=evaluated_at)
+        # The scores come from this process's own models: nothing to validate in them.
+        decision = decide_under(compiled, request, risk, now=evaluated_at, validated=True)
         return DecisionResult(
             decision,
             evaluated_at,

@@ -27,10 +27,11 @@ class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionSe
         self.core = core
         self.max_batch_size = max_batch_size
 
-    def _decide(self, request: pb.DecideReturnRequest) -> pb.ReturnDecision:
-        result = self.core.decide(converters.return_request(request))
-        return converters.decision(
-            result.decision, result.evaluated_at, result.fraud, result.wardrobing
+    def _decide(self, request: pb.DecideReturnRequest, into: pb.ReturnDecision) -> None:
+        # return_request validates, so the core does not validate again.
+        result = self.core.decide(converters.return_request(request), validated=True)
+        converters.set_decision(
+            into, result.decision, result.evaluated_at, result.fraud, result.wardrobing
         )
 
     def _check_batch(self, size: int, field: str) -> None:
@@ -44,20 +45,24 @@ class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionSe
     async def DecideReturn(
         self, request: pb.DecideReturnRequest, context: Context
     ) -> pb.DecideReturnResponse:
-        return pb.DecideReturnResponse(decision=self._decide(request))
+        response = pb.DecideReturnResponse()
+        self._decide(request, response.decision)
+        return response
 
     async def DecideReturns(
         self, request: pb.DecideReturnsRequest, context: Context
     ) -> pb.DecideReturnsResponse:
         self._check_batch(len(request.requests), "requests")
-        results = []
+        response = pb.DecideReturnsResponse()
         for entry in request.requests:
             check_deadline()
+            result = response.results.add()
             try:
-                results.append(pb.DecideReturnsResult(decision=self._decide(entry)))
+                self._decide(entry, result.decision)
             except DomainError as error:
-                results.append(pb.DecideReturnsResult(error=to_status_proto(error)))
-        return pb.DecideReturnsResponse(results=results)
+                result.Clear()  # a half-written decision must not reach the caller
+                result.error.CopyFrom(to_status_proto(error))
+        return response
 
     async def ValidatePolicy(
         self, request: pb.ValidatePolicyRequest, context: Context

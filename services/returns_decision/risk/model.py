@@ -190,11 +190,20 @@ class RiskModel:
                     f"{total!r}, the raw score is {raw!r}"
                 )
             score = self.score_features(row, top_k=3, explainer=method)
+            if not abs(score.raw_probability - slow) <= WARM_UP_TOLERANCE:
+                raise RiskModelError(
+                    f"model {self.name} {self.version}: scoring with {method} explanations "
+                    f"gives {score.raw_probability!r}, Booster.predict gives {slow!r}"
+                )
             if not (math.isfinite(score.probability) and 0.0 <= score.probability <= 1.0):
                 raise RiskModelError(
                     f"model {self.name} {self.version}: calibrated probability "
                     f"{score.probability!r}"
                 )
+
+    def predict_row(self, row: Sequence[float]) -> float:
+        """What ``Booster.predict`` returns for one feature row, through the fast path."""
+        return self._fast.predict(row)
 
     def score(
         self, inp: RiskInput, *, top_k: int = 5, explainer: ExplanationMethod = "path"
@@ -210,13 +219,26 @@ class RiskModel:
         the default, ~10-13 us) or ``"shap"`` (TreeSHAP, ~75-115 us). Building the top-k
         list from either adds a few microseconds more.
         """
-        raw = self._fast.predict(row)  # also leaves the row in the fast path's input buffer
-        probability = self.calibrator(raw)
-        if top_k > 0:
-            top = self._top_features(self._contributions_loaded(row, explainer), row, top_k)
-            method: ExplanationMethod | None = explainer
+        sigmoid = self._paths.sigmoid
+        method: ExplanationMethod | None = explainer if top_k > 0 else None
+        if method == "path" and sigmoid is not None:
+            # One call into LightGBM: the leaves give both the contributions and the raw
+            # score, and a binary model's probability is sigmoid(raw), as LightGBM computes
+            # it (warm_up checks the result against Booster.predict).
+            self._fast.load(row)
+            contributions, raw_score = self._paths.contributions_and_raw(
+                self._fast.leaf_indices_buffer()
+            )
+            raw = 1.0 / (1.0 + math.exp(-sigmoid * raw_score))
+            top = self._top_features(contributions, row, top_k)
         else:
-            top, method = (), None
+            raw = self._fast.predict(row)  # also leaves the row in the fast path's input buffer
+            top = (
+                self._top_features(self._contributions_loaded(row, explainer), row, top_k)
+                if method
+                else ()
+            )
+        probability = self.calibrator(raw)
         return RiskScore(
             model_name=self.name,
             model_version=self.version,

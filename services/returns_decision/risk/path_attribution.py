@@ -146,6 +146,18 @@ def tables_from_dump(dump: Mapping[str, Any]) -> PathTables:
     )
 
 
+def _binary_sigmoid(objective: str) -> float | None:
+    """The sigmoid parameter of a ``binary`` objective ("binary sigmoid:1"), else None."""
+    name, *params = objective.split()
+    if name != "binary":
+        return None
+    for param in params:
+        key, _, value = param.partition(":")
+        if key == "sigmoid":
+            return float(value)
+    return 1.0  # LightGBM's default
+
+
 class PathExplainer:
     """Turns the leaf index of every tree into per-feature contributions (raw-score units).
 
@@ -157,7 +169,8 @@ class PathExplainer:
 
     def __init__(self, booster: lightgbm.Booster) -> None:
         # num_iteration=-1: every tree, as FastBooster predicts (not the best iteration).
-        tables = tables_from_dump(booster.dump_model(num_iteration=-1))
+        dump = booster.dump_model(num_iteration=-1)
+        tables = tables_from_dump(dump)
         if tables.num_trees != booster.num_trees():
             raise ExplanationError(
                 f"the dump has {tables.num_trees} trees, the booster {booster.num_trees()}"
@@ -169,21 +182,31 @@ class PathExplainer:
         self.tables = tables
         self.bias: float = tables.bias
         self.num_features: int = tables.num_features
-        self._matrix = tables.contributions
+        self.sigmoid: float | None = _binary_sigmoid(str(dump.get("objective", "")))
+        # The leaf values ride along as one more column, so the same gather and sum give
+        # the raw score too (the sum of the reached leaves' values, which is LightGBM's
+        # raw score up to the order of the additions).
+        self._matrix = np.hstack([tables.contributions, tables.leaf_values[:, None]])
         self._offsets = tables.tree_offsets.astype(np.float64)  # exact: small integers
         self._rows_float = np.zeros(tables.num_trees, dtype=np.float64)
         self._rows = np.zeros(tables.num_trees, dtype=np.int64)
-        self._gathered = np.zeros((tables.num_trees, tables.num_features), dtype=np.float64)
+        self._gathered = np.zeros((tables.num_trees, tables.num_features + 1), dtype=np.float64)
         self._ones = np.ones(tables.num_trees, dtype=np.float64)
 
     def contributions(
         self, leaves: npt.NDArray[np.float64] | npt.NDArray[np.int64]
     ) -> npt.NDArray[np.float64]:
-        """One contribution per feature (a new array) for the leaves one row reached.
+        """One contribution per feature for the leaves one row reached.
 
         ``leaves`` holds one leaf index per tree, in tree order, as LightGBM gives them
         (doubles from the C API, or integers from ``Booster.predict(pred_leaf=True)``).
         """
+        return self.contributions_and_raw(leaves)[0]
+
+    def contributions_and_raw(
+        self, leaves: npt.NDArray[np.float64] | npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.float64], float]:
+        """The contributions (a view of a new array) and the raw score, from one gather."""
         if leaves.shape != self._rows.shape:
             raise ExplanationError(
                 f"{leaves.shape[0] if leaves.ndim else 0} leaf indices for "
@@ -197,7 +220,7 @@ class PathExplainer:
         self._matrix.take(self._rows, 0, self._gathered)  # bounds-checked
         # A ones-vector product sums the gathered rows: one BLAS call, cheaper than .sum().
         total: npt.NDArray[np.float64] = self._ones.dot(self._gathered)
-        return total
+        return total[:-1], float(total[-1])
 
     def leaf_sum(self, leaves: npt.NDArray[np.float64] | npt.NDArray[np.int64]) -> float:
         """Sum of the reached leaves' values: the raw score, recomputed from the tables."""
