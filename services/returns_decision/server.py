@@ -96,7 +96,7 @@ async def attach(
                 _report(report, metrics)
             if scorer is not None and now >= next_model:
                 next_model = now + settings.model_reload_seconds
-                if scorer.maybe_reload():
+                if await scorer.maybe_reload_in_thread():
                     swaps.inc()
                     for name, version in scorer.versions.items():
                         metrics.set_component_version(name, version or "none")

@@ -48,6 +48,12 @@ class ReturnRiskScorer:
         swapped_wardrobing = self.wardrobing.maybe_reload()
         return swapped_fraud or swapped_wardrobing
 
+    async def maybe_reload_in_thread(self) -> bool:
+        """``maybe_reload`` with the loading done on a worker thread (see ModelWatcher)."""
+        swapped_fraud = await self.fraud.maybe_reload_in_thread()
+        swapped_wardrobing = await self.wardrobing.maybe_reload_in_thread()
+        return swapped_fraud or swapped_wardrobing
+
     def assess(
         self, inp: RiskInput, *, top_k: int = 3, explainer: ExplanationMethod = "path"
     ) -> RiskAssessment:

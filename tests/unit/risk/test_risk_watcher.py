@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from models.returns.registry import promote, rollback
 from services.returns_decision.risk import ModelWatcher, RiskModelError
 from services.returns_decision.risk.artifact import METADATA_FILE, MODEL_FILE
-from services.returns_decision.risk.model import WARM_UP_INPUT
+from services.returns_decision.risk.model import WARM_UP_INPUT, RiskModel
 from services.returns_decision.risk.registry import pointer_path, version_dir
 
 TrainInto = Callable[[Path, str, int], str]
@@ -94,3 +97,36 @@ def test_corrupt_model_file_and_vanished_pointer(
     assert watcher.model is old
     assert watcher.reload_failures == 2
     assert watcher.model.score(WARM_UP_INPUT).model_version == old.version
+
+
+def test_in_thread_reload_loads_off_the_loop_and_swaps_on_it(
+    registry: Path, train_unpromoted: TrainInto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    watcher = ModelWatcher(registry, "returns_fraud")
+    watcher.load()
+    new = train_unpromoted(registry, "fraud", 15)
+    loaded_on: list[int] = []
+    real_load = RiskModel.load
+
+    def spy(directory: Path, **kwargs: Any) -> RiskModel:
+        loaded_on.append(threading.get_ident())
+        return real_load(directory, **kwargs)
+
+    async def reload() -> tuple[bool, int]:
+        return await watcher.maybe_reload_in_thread(), threading.get_ident()
+
+    promote(registry, "returns_fraud", new)  # checks the model: loads it here, unspied
+    monkeypatch.setattr(RiskModel, "load", spy)
+    swapped, loop_thread = asyncio.run(reload())
+    assert swapped is True
+    assert watcher.version == new
+    assert len(loaded_on) == 1
+    assert loaded_on[0] != loop_thread
+    # A refused version keeps the old one, as with the synchronous reload.
+    broken = train_unpromoted(registry, "fraud", 16)
+    (version_dir(registry, "returns_fraud", broken) / MODEL_FILE).write_text("garbage")
+    promote(registry, "returns_fraud", broken, check=False)
+    swapped, _ = asyncio.run(reload())
+    assert swapped is False
+    assert watcher.version == new
+    assert watcher.reload_failures == 1
