@@ -36,6 +36,10 @@ class LanguageDetectorEngine:
         self.version = version("lingua-language-detector")
         self._detector: LanguageDetector | None = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._detector is not None
+
     def load(self) -> None:
         """Build the detector with every language model in memory (a few seconds, once)."""
         codes = [getattr(IsoCode639_1, c.upper()) for c in self.languages]

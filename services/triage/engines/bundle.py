@@ -9,7 +9,7 @@ from pathlib import Path
 from services.triage.core.types import ModelVersion
 from services.triage.engines.artifacts import artifacts_present
 from services.triage.engines.intent import IntentEngine
-from services.triage.engines.language import LanguageDetectorEngine
+from services.triage.engines.language import TriageLanguageDetector
 from services.triage.engines.sentiment import SentimentEngine
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -21,7 +21,7 @@ DEFAULT_MODEL_DIR = REPO_ROOT / "var" / "models" / "triage"
 class TriageEngines:
     """Loaded, ready-to-predict engines."""
 
-    language: LanguageDetectorEngine
+    language: TriageLanguageDetector
     sentiment: SentimentEngine
     intent: IntentEngine
 
@@ -32,7 +32,7 @@ class TriageEngines:
         sentiment.load()
         intent = IntentEngine(model_dir)
         intent.load()
-        language = LanguageDetectorEngine()
+        language = TriageLanguageDetector()
         language.load()
         return cls(language=language, sentiment=sentiment, intent=intent)
 

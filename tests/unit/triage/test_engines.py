@@ -10,7 +10,7 @@ from services.triage.engines.artifacts import FORMAT_VERSION, MANIFEST_FILE, art
 from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
 from services.triage.engines.bundle import TriageEngines, ensure_artifacts
 from services.triage.engines.intent import IntentEngine
-from services.triage.engines.language import LanguageDetectorEngine
+from services.triage.engines.language import TriageLanguageDetector
 from services.triage.engines.sentiment import SentimentEngine
 
 
@@ -35,7 +35,7 @@ def test_predict_before_load_is_an_error(tiny_model_dir: Path) -> None:
     with pytest.raises(EngineNotLoadedError):
         IntentEngine(tiny_model_dir).predict(["hi"])
     with pytest.raises(EngineNotLoadedError):
-        LanguageDetectorEngine().predict(["hi"])
+        TriageLanguageDetector().predict(["hi"])
 
 
 def test_ensure_artifacts_keeps_existing_ones(tiny_model_dir: Path) -> None:
