@@ -23,6 +23,11 @@ def stamp(moment: datetime) -> Timestamp:
     return value
 
 
+def ago(days: float, moment: datetime = REQUESTED) -> datetime:
+    """The instant `days` days before `moment` (by default, the requests' requested_at)."""
+    return moment - timedelta(days=days)
+
+
 def item(line: str = "L1", **overrides: Any) -> pb.ReturnItem:
     fields: dict[str, Any] = {
         "line_item_id": line,
@@ -65,13 +70,15 @@ def request(
         ),
         "items": list(items) or [item()],
         "customer": pb.Customer(
-            customer_id="cust-1",
-            account_age_days=900,
-            lifetime_orders=12,
-            lifetime_spend=usd(120000),
-            returns_last_90_days=0,
-            returns_last_365_days=1,
-            **(customer or {}),
+            **{
+                "customer_id": "cust-1",
+                "account_age_days": 900,
+                "lifetime_orders": 12,
+                "lifetime_spend": usd(120000),
+                "returns_last_90_days": 0,
+                "returns_last_365_days": 1,
+                **(customer or {}),  # may replace the defaults above
+            }
         ),
         "requested_resolution": pb.RESOLUTION_REFUND_ORIGINAL_PAYMENT,
         "requested_at": stamp(REQUESTED),
