@@ -149,6 +149,7 @@ def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[Fie
             or d.Money(0, ""),
             available_quantity=x.available_quantity,
             unit_cost=r.money(x, "unit_cost", f"exchange_candidates[{j}].unit_cost"),
+            variant_attributes=tuple(sorted(x.variant_attributes.items())),
         )
         for j, x in enumerate(message.exchange_candidates)
     )
@@ -271,6 +272,7 @@ def _set_net_recovery(target: pb.NetRecoveryValue, value: d.NetRecoveryValue) ->
     _set_money(target.take_back_value, value.take_back_value)
     _set_money(target.keep_it_value, value.keep_it_value)
     _set_money(target.store_credit_breakage, value.store_credit_breakage)
+    _set_money(target.chosen_value, value.chosen_value)
     for term in value.terms:
         entry = target.terms.add()
         entry.name = term.name
@@ -301,6 +303,8 @@ def _set_item_decision(message: pb.ItemDecision, item: d.ItemDecision) -> None:
         target.sku = offer.sku
         _set_money(target.unit_price, offer.unit_price)
         target.available_quantity = offer.available_quantity
+        if offer.variant_attributes:
+            target.variant_attributes.update(offer.variant_attributes)
         if offer.unit_cost is not None:
             _set_money(target.unit_cost, offer.unit_cost)
     if item.return_by is not None:
@@ -351,6 +355,8 @@ def set_decision(
     _set_money(message.refund_total, result.refund_total)
     _set_money(message.fees_total, result.fees_total)
     _set_money(message.bonus_credit_total, result.bonus_credit_total)
+    _set_money(message.amount_due, result.amount_due)
+    _set_money(message.net_recovery_total, result.net_recovery_total)
     message.label_required = result.label_required
     version, target = result.policy, message.policy
     target.tenant_id = version.tenant_id

@@ -247,6 +247,7 @@ class ExchangeCandidate:
     unit_price: Money
     available_quantity: int
     unit_cost: Money | None = None
+    variant_attributes: tuple[tuple[str, str], ...] = ()  # e.g. (("size", "M"),), sorted
 
 
 @dataclass(frozen=True, slots=True)

@@ -505,6 +505,7 @@ def candidate(
         unit_price=usd(price),
         unit_cost=usd(cost),
         available_quantity=stock,
+        variant_attributes={"size": f"M-{line}"},
     )
 
 
@@ -875,6 +876,7 @@ def test_paid_return_label_on_an_exchange(stub: Stub) -> None:
     assert line.fees.total == usd(500)
     assert line.refund.amount == usd(0)
     assert decision.fees_total == usd(500)
+    assert decision.amount_due == usd(500)
     assert explained(decision.reasons) == {("RETURN_SHIPPING_FEE", "fees.return_shipping")}
     assert decision.label_required
 
@@ -1044,6 +1046,7 @@ def test_exchange_offered_for_size_and_fit_with_capped_bonus_credit(stub: Stub) 
         {"amount_minor": "500"},
     )
     assert small.exchange_offer.sku == "SKU-L1-ALT"
+    assert dict(small.exchange_offer.variant_attributes) == {"size": "M-L1"}
     assert small.exchange_offer.unit_cost == usd(1500)
     assert small.refund.amount == usd(0)
     assert small.label_required
@@ -1414,6 +1417,10 @@ def test_every_outcome_in_one_request_and_the_overall_precedence(stub: Stub) -> 
     assert ("NON_RETURNABLE_CATEGORY", "perishables") in reasons["L5"]
     assert refunds(every) == [1500, 3000, 0, 0, 0]
     assert every.refund_total == usd(4500)
+    assert every.amount_due == usd(0)  # the refunds cover every fee
+    chosen = [line.net_recovery.chosen_value.amount_minor for line in every.items]
+    assert chosen[3:] == [0, 0]  # reviews and denials are valued 0
+    assert every.net_recovery_total == usd(sum(chosen))
     # The overall outcome is the most restrictive one left as lines are taken away.
     order = ["L5", "L4", "L3", "L2", "L1"]
     for n, name in enumerate(order):

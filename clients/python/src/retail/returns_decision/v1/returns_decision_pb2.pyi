@@ -805,6 +805,8 @@ class ReturnDecision(_message.Message):
     FRAUD_FIELD_NUMBER: _builtins.int
     WARDROBING_FIELD_NUMBER: _builtins.int
     EVALUATED_AT_FIELD_NUMBER: _builtins.int
+    AMOUNT_DUE_FIELD_NUMBER: _builtins.int
+    NET_RECOVERY_TOTAL_FIELD_NUMBER: _builtins.int
     request_id: _builtins.str
     """The request id the caller gave."""
     tenant_id: _builtins.str
@@ -851,6 +853,16 @@ class ReturnDecision(_message.Message):
     def evaluated_at(self) -> _timestamp_pb2.Timestamp:
         """The instant return windows were counted to."""
 
+    @_builtins.property
+    def amount_due(self) -> _money_pb2.Money:
+        """What the customer owes that no refund covers, e.g. a paid return label when only an
+        exchange ships back.
+        """
+
+    @_builtins.property
+    def net_recovery_total(self) -> _money_pb2.Money:
+        """Sum of the items' chosen net recovery values (NetRecoveryValue.chosen_value)."""
+
     def __init__(
         self,
         *,
@@ -867,10 +879,12 @@ class ReturnDecision(_message.Message):
         fraud: Global___RiskAssessment | None = ...,
         wardrobing: Global___RiskAssessment | None = ...,
         evaluated_at: _timestamp_pb2.Timestamp | None = ...,
+        amount_due: _money_pb2.Money | None = ...,
+        net_recovery_total: _money_pb2.Money | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["bonus_credit_total", b"bonus_credit_total", "evaluated_at", b"evaluated_at", "fees_total", b"fees_total", "fraud", b"fraud", "policy", b"policy", "refund_total", b"refund_total", "wardrobing", b"wardrobing"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount_due", b"amount_due", "bonus_credit_total", b"bonus_credit_total", "evaluated_at", b"evaluated_at", "fees_total", b"fees_total", "fraud", b"fraud", "net_recovery_total", b"net_recovery_total", "policy", b"policy", "refund_total", b"refund_total", "wardrobing", b"wardrobing"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bonus_credit_total", b"bonus_credit_total", "evaluated_at", b"evaluated_at", "fees_total", b"fees_total", "fraud", b"fraud", "items", b"items", "label_required", b"label_required", "outcome", b"outcome", "policy", b"policy", "reasons", b"reasons", "refund_total", b"refund_total", "request_id", b"request_id", "tenant_id", b"tenant_id", "wardrobing", b"wardrobing"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_due", b"amount_due", "bonus_credit_total", b"bonus_credit_total", "evaluated_at", b"evaluated_at", "fees_total", b"fees_total", "fraud", b"fraud", "items", b"items", "label_required", b"label_required", "net_recovery_total", b"net_recovery_total", "outcome", b"outcome", "policy", b"policy", "reasons", b"reasons", "refund_total", b"refund_total", "request_id", b"request_id", "tenant_id", b"tenant_id", "wardrobing", b"wardrobing"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1094,6 +1108,7 @@ class NetRecoveryValue(_message.Message):
     EXCHANGE_VALUE_FIELD_NUMBER: _builtins.int
     STORE_CREDIT_BREAKAGE_FIELD_NUMBER: _builtins.int
     TERMS_FIELD_NUMBER: _builtins.int
+    CHOSEN_VALUE_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def expected_recovery(self) -> _money_pb2.Money:
         """Expected resale value over condition grades, after markdown, value decay in
@@ -1134,6 +1149,12 @@ class NetRecoveryValue(_message.Message):
     def terms(self) -> _containers.RepeatedCompositeFieldContainer[Global___ValueTerm]:
         """Every term of the computation, for explanation."""
 
+    @_builtins.property
+    def chosen_value(self) -> _money_pb2.Money:
+        """Value of the outcome actually chosen for the item, store credit breakage and bonus
+        included; 0 for a denial or a manual review (nothing comes back yet).
+        """
+
     def __init__(
         self,
         *,
@@ -1145,10 +1166,11 @@ class NetRecoveryValue(_message.Message):
         exchange_value: _money_pb2.Money | None = ...,
         store_credit_breakage: _money_pb2.Money | None = ...,
         terms: _abc.Iterable[Global___ValueTerm] | None = ...,
+        chosen_value: _money_pb2.Money | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["exchange_value", b"exchange_value", "expected_recovery", b"expected_recovery", "fees", b"fees", "keep_it_value", b"keep_it_value", "return_cost", b"return_cost", "store_credit_breakage", b"store_credit_breakage", "take_back_value", b"take_back_value"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["chosen_value", b"chosen_value", "exchange_value", b"exchange_value", "expected_recovery", b"expected_recovery", "fees", b"fees", "keep_it_value", b"keep_it_value", "return_cost", b"return_cost", "store_credit_breakage", b"store_credit_breakage", "take_back_value", b"take_back_value"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["exchange_value", b"exchange_value", "expected_recovery", b"expected_recovery", "fees", b"fees", "keep_it_value", b"keep_it_value", "return_cost", b"return_cost", "store_credit_breakage", b"store_credit_breakage", "take_back_value", b"take_back_value", "terms", b"terms"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chosen_value", b"chosen_value", "exchange_value", b"exchange_value", "expected_recovery", b"expected_recovery", "fees", b"fees", "keep_it_value", b"keep_it_value", "return_cost", b"return_cost", "store_credit_breakage", b"store_credit_breakage", "take_back_value", b"take_back_value", "terms", b"terms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
