@@ -190,12 +190,22 @@ _HUMAN = Cue.HUMAN_REQUEST
 _ORDINAL_EN = r"(?:third|fourth|fifth|sixth|3rd|4th|5th|6th|\d+th|umpteenth|nth)"
 _CONTACT_EN = r"(?:writ\w*|wrote|contact\w*|call\w*|email\w*|e-mail\w*|messag\w*|ask\w*|reach\w*|complain\w*|chas\w*)"  # noqa: E501
 
+# A lawyer word counts as a threat unless the writer names their own job ("I'm a lawyer",
+# "as an attorney", "je suis avocate"): fixed-width lookbehinds, one per phrase, on the
+# normalised text (case-folded, accent-free, plain apostrophes).
+_NOT_SELF_EN = r"(?<!i'm a )(?<!im a )(?<!i am a )(?<!as a )(?<!as an )(?<!i'm an )(?<!i am an )(?<!work as a )"  # noqa: E501
+_NOT_SELF_ES = r"(?<!soy )(?<!como )(?<!trabajo de )"
+_NOT_SELF_FR = r"(?<!je suis )(?<!suis )(?<!en tant qu')(?<!en tant que )(?<!comme )"
+_NOT_SELF_PT = r"(?<!sou )(?<!como )(?<!trabalho como )"
+_NOT_SELF_IT = r"(?<!sono )(?<!sono un )(?<!sono una )(?<!come )(?<!faccio l')"
+_NOT_SELF_DE = r"(?<!ich bin )(?<!bin )(?<!als )"
+
 # fmt: off
 LEXICON: tuple[LexiconRule, ...] = tuple(
     [
         # ---------------------------------------------------------------- legal threat
         *_rules(_L, "en", [
-            ("lawyer", r"(?:my |a |our )?(?:lawyer|attorney|solicitor|legal counsel)s?"),
+            ("lawyer", _NOT_SELF_EN + r"(?:lawyer|attorney|solicitor|legal counsel)s?"),
             ("sue", r"(?:sue|suing) (?:you|u|your|the company|them|this)|(?:will|gonna|going to|i'll|i will) sue"),  # noqa: E501
             ("legal_action", r"legal (?:action|proceedings|steps)|legal complaint"),
             ("court", r"(?:take|taking|bring|see) (?:you|u|this|them|the company|it) (?:to|in|before a) court|(?:to|in|before a|go to) court|court (?:case|action|order)|small claims"),  # noqa: E501
@@ -203,7 +213,7 @@ LEXICON: tuple[LexiconRule, ...] = tuple(
             ("authority", r"consumer (?:protection|rights|affairs|authority|ombudsman)|ombudsman|trading standards|better business bureau|bbb|ftc|attorney general|citizens advice"),  # noqa: E501
         ]),
         *_rules(_L, "es", [
-            ("lawyer", r"(?:mi |un |nuestro )?abogad[oa]s?"),
+            ("lawyer", _NOT_SELF_ES + r"abogad[oa]s?"),
             ("sue", r"demandar(?:les|los|las|te|le)?|(?:poner|interponer|presentar) una demanda|denunciar(?:les|los|las|te|le)?|(?:poner|presentar) una denuncia"),  # noqa: E501
             ("court", r"tribunal(?:es)?|juzgado|via judicial|acciones legales|medidas legales"),
             ("authority", r"oficina (?:municipal )?(?:del|de) consum\w*|omic|(?:a|en|ante) consumo|(?:autoridad|organismos?|direccion general) de consumo|profeco|hoja de reclamaciones|asociacion de consumidores|facua|ocu"),  # noqa: E501
@@ -215,22 +225,22 @@ LEXICON: tuple[LexiconRule, ...] = tuple(
             ("authority", r"dgccrf|ufc[- ]que choisir|que choisir|60 millions de consommateurs|association de consommateurs|mediateur|signal ?conso"),  # noqa: E501
             ("chargeback", r"retrofacturation|contester le (?:paiement|prelevement) aupres de ma banque"),  # noqa: E501
         ]),
-        *_rules(_L, "fr", [("lawyer", r"avocats?")], only=True),
+        *_rules(_L, "fr", [("lawyer", _NOT_SELF_FR + r"avocat(?:e|s|es)?")], only=True),
         *_rules(_L, "pt", [
-            ("lawyer", r"advogad[oa]s?"),
+            ("lawyer", _NOT_SELF_PT + r"advogad[oa]s?"),
             ("sue", r"(?:vou|irei|vamos) processar|processar (?:voces|vcs|a empresa|a loja)|entrar na justica|acao judicial|medidas judiciais"),  # noqa: E501
             ("court", r"tribunal|juizado|pequenas causas"),
             ("authority", r"procon|reclame aqui|consumidor\.gov|livro de reclamacoes"),
         ]),
         *_rules(_L, "pt", [("authority_deco", r"deco")], only=True),
         *_rules(_L, "it", [
-            ("lawyer", r"avvocat[oi]|(?:mio|un|al mio|il mio) legale"),
+            ("lawyer", _NOT_SELF_IT + r"(?:avvocat[oaie]|(?:mio|un|al mio|il mio) legale)"),
             ("sue", r"fare causa|fargli causa|farvi causa|denunciar(?:vi|e|li)|denunci[ao]|vi denuncio|vie legali|azioni? legal[ei]"),  # noqa: E501
             ("court", r"tribunale|giudice di pace"),
             ("authority", r"codacons|altroconsumo|associazione (?:dei )?consumatori|garante (?:della privacy|per la protezione dei dati)|antitrust|agcm"),  # noqa: E501
         ]),
         *_rules(_L, "de", [
-            ("lawyer", r"\w*anwalt\w*|\w*anwaltin\w*|anwalte\w*"),
+            ("lawyer", _NOT_SELF_DE + r"(?:\w*anwalt\w*|\w*anwaltin\w*|anwalte\w*)"),
             ("sue", r"verklagen|verklage|klage (?:einreichen|erheben)|rechtliche schritte|gerichtlich\w*|vor gericht"),  # noqa: E501
             ("authority", r"verbraucherzentrale|verbraucherschutz|schlichtungsstelle"),
             ("chargeback", r"ruckbuchung|rucklastschrift|zahlung zuruckbuchen"),

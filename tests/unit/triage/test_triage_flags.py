@@ -250,3 +250,34 @@ def test_hits_never_carry_customer_text() -> None:
     scan = scan_text("my lawyer John Smith at john@example.com", "en")
     assert [h.rule for h in scan.hits] == ["legal_threat.en.lawyer"]
     assert "john" not in repr(scan)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "I'm a lawyer and I love these shoes"),
+        ("en", "As an attorney I travel a lot: which bag fits a laptop?"),
+        ("es", "Soy abogada y necesito un traje para el juicio"),
+        ("fr", "Je suis avocate, avez-vous des tailleurs ?"),
+        ("pt", "Sou advogado, vocês têm gravatas?"),
+        ("it", "Sono avvocato, avete camicie bianche?"),
+        ("de", "Ich bin Anwalt und suche einen Anzug"),
+    ],
+)
+def test_naming_ones_own_job_is_not_a_legal_threat(language: str, text: str) -> None:
+    assert not _flags(text, language).legal_threat
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "I have a lawyer and I will use him"),
+        ("es", "Mi abogado se pondrá en contacto con ustedes"),
+        ("fr", "Mon avocate vous contactera"),
+        ("pt", "Vou falar com meu advogado"),
+        ("it", "Chiamo il mio avvocato"),
+        ("de", "Mein Anwalt meldet sich bei Ihnen"),
+    ],
+)
+def test_a_lawyer_of_ones_own_is_still_a_legal_threat(language: str, text: str) -> None:
+    assert _flags(text, language).legal_threat
