@@ -110,3 +110,8 @@ def run(quick: bool = False) -> list[str]:
     finally:
         engine.close()
     return lines
+
+
+if __name__ == "__main__":  # python -m bench.translation
+    for line in run():
+        print(line, flush=True)

@@ -8,10 +8,12 @@ eval
     scores below raw apertium on any set. Catalan and Romanian directions have no
     reference data and are not evaluated.
 
-    Each set runs on fresh Apertium pipelines, then again on the same, now warm,
-    pipelines. apertium-tagger (3.8.3) is not stateless: a word whose ambiguity class the
-    tagger's model lacks rewrites the class it gives unknown words, for the rest of the
-    process. The warm figures show what that costs; they are reported, not gated.
+    Each set runs on fresh Apertium pipelines as one batch (the gate), then again on the
+    same, now warm, pipelines (reported, not gated). apertium-tagger (3.8.3) is not
+    stateless: a word whose ambiguity class the tagger's model lacks rewrites the class
+    it gives unknown words, for the rest of the process. The engine preloads a small
+    library into the tagger that undoes this after every request, so the warm pass must
+    repeat the fresh one exactly; the last line of the report says whether it did.
 
 prepare-data
     Re-create data/translation from the shared data directory (done once, by hand).

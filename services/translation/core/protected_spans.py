@@ -110,6 +110,32 @@ _PATTERNS: tuple[tuple[SpanKind, re.Pattern[str]], ...] = (
     ),
 )
 _PRIORITY = {kind: rank for rank, (kind, _) in enumerate(_PATTERNS)}
+
+CODE_KINDS = frozenset({SpanKind.SKU, SpanKind.ORDER_NUMBER, SpanKind.TRACKING_NUMBER})
+"""Spans that are codes: runs of letters and digits which a rule-based engine passes
+through as unknown words and numbers, so a stand-in built alike leaves the words around
+them translated exactly as they would be around the code itself."""
+_CODE = re.compile(r"(?:[A-Za-z0-9]+|[-_#: ])+")
+_CODE_PART = re.compile(r"[A-Za-z0-9]+|.", re.DOTALL)
+
+
+def code_shape(text: str) -> str:
+    """``text`` with each run of letters and digits holding a letter as ``a``, each run of
+    digits as ``9``, separators (``-``, ``_``, ``#``, ``:``, space) kept: ``RM-1A`` gives
+    ``a-a``, ``#12345`` gives ``#9``. Empty when ``text`` holds anything else."""
+    if not _CODE.fullmatch(text):
+        return ""
+    return "".join(
+        ("9" if part.isdigit() else "a") if part.isalnum() else part
+        for part in _CODE_PART.findall(text)
+    )
+
+
+def span_shape(span: ProtectedSpan) -> str:
+    """The shape of a code span (``code_shape``); empty for the other kinds."""
+    return code_shape(span.output) if span.kind in CODE_KINDS else ""
+
+
 _URL_TRAILING = ".,;:!?'\"\u00bb\u201d\u2019)]}"
 
 

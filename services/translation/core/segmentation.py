@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.translation.core.glossary import GlossaryMatcher
-from services.translation.core.protected_spans import find_protected_spans
+from services.translation.core.protected_spans import find_protected_spans, span_shape
 from services.translation.engines.base import (
     Opaque,
     OpaqueKind,
@@ -34,6 +34,8 @@ class Markup:
 
     text: str
     kind: OpaqueKind = OpaqueKind.MARKUP
+    shape: str = ""
+    """See ``Opaque.shape``: set for protected codes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ class _Builder:
         for span in find_protected_spans(text, self.glossary):
             if span.start > last:
                 self._plain(text[last : span.start])
-            self.pieces.append(Markup(span.output, OpaqueKind.CONTENT))
+            self.pieces.append(Markup(span.output, OpaqueKind.CONTENT, span_shape(span)))
             last = span.end
         if last < len(text):
             self._plain(text[last:])
@@ -166,7 +168,7 @@ def _unit(pieces: Sequence[str | Markup]) -> Unit:
     fills: list[str] = []
     for piece in pieces:
         if isinstance(piece, Markup):
-            segment.append(Opaque(len(fills), piece.kind))
+            segment.append(Opaque(len(fills), piece.kind, piece.shape))
             fills.append(piece.text)
         elif piece:
             if segment and isinstance(segment[-1], str):

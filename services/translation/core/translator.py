@@ -202,7 +202,7 @@ class Translator:
     ) -> list[CachedTranslation]:
         if not segments:
             return []
-        kinds = [{p.slot: p.kind for p in s if isinstance(p, Opaque)} for s in segments]
+        opaque = [{p.slot: p for p in s if isinstance(p, Opaque)} for s in segments]
         current = segments
         seen_unknown: list[Counter[str]] = [Counter() for _ in segments]
         counts = [0] * len(segments)
@@ -214,7 +214,7 @@ class Translator:
                 fresh = Counter(output.unknown) - seen_unknown[i]
                 counts[i] += sum(fresh.values())
                 seen_unknown[i] += Counter(output.unknown)
-            current = [_as_segment(o, k) for o, k in zip(outputs, kinds, strict=True)]
+            current = [_as_segment(o, k) for o, k in zip(outputs, opaque, strict=True)]
         return [CachedTranslation(o.template, n) for o, n in zip(outputs, counts, strict=True)]
 
     @staticmethod
@@ -251,12 +251,12 @@ class Translator:
         )
 
 
-def _as_segment(output: EngineOutput, kinds: dict[int, OpaqueKind]) -> Segment:
+def _as_segment(output: EngineOutput, opaque: dict[int, Opaque]) -> Segment:
     """A translation fed to the next leg of a pivot, its slots opaque again."""
     pieces: list[Piece] = []
     for piece in output.template:
         if isinstance(piece, str):
             pieces.append(piece)
         else:
-            pieces.append(Opaque(piece.index, kinds.get(piece.index, OpaqueKind.CONTENT)))
+            pieces.append(opaque.get(piece.index, Opaque(piece.index, OpaqueKind.CONTENT)))
     return tuple(pieces)

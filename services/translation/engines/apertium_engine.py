@@ -32,6 +32,10 @@ from services.translation.engines.apertium_stream import (
     encode_segment,
     unknown_words,
 )
+from services.translation.engines.apertium_tagger_reset import (
+    TaggerResetUnavailable,
+    tagger_reset_library,
+)
 from services.translation.engines.base import EngineOutput, Segment
 from services.translation.engines.process_pool import PoolTimeout, ProcessPool
 
@@ -60,10 +64,15 @@ class ApertiumEngine:
     (plus a second per 20,000 bytes of input) is killed and replaced, and the request is
     retried once on a fresh one; if that fails too the call fails with a clear error.
 
-    Apertium's HMM tagger is not stateless: what a process has tagged can change how it
-    tags later input (seen with pt-es, it-es, ca-en: about 1 sentence in 150 tagged
-    differently on a second pass over the same text). ``retire_after`` bounds that drift
-    by replacing a pipeline, in the background, once it has served that many segments.
+    Apertium's HMM tagger is not stateless: a word whose ambiguity class its model lacks
+    changes the class the tagger gives unknown words, for the rest of the process
+    (``apertium_tagger_reset.cc``). With ``tagger_reset`` (the default) a small library
+    preloaded into the tagger stage puts that state back after every request, so each
+    request is translated exactly as a fresh ``apertium -u`` run translates it, whatever
+    the pipeline served before. Where the library cannot be built (no C++ compiler) the
+    engine runs without it, logs a warning and ``tagger_reset_active`` is False; then
+    ``retire_after`` bounds the drift by replacing a pipeline, in the background, once it
+    has served that many segments.
     """
 
     name = "apertium"
@@ -77,6 +86,8 @@ class ApertiumEngine:
         stall_timeout: float = 10.0,
         default_timeout: float = 60.0,
         retire_after: int = 20_000,
+        tagger_reset: bool = True,
+        build_dir: Path | None = None,
     ) -> None:
         self._modes_dir = modes_dir
         self._pool_size = pool_size
@@ -84,6 +95,9 @@ class ApertiumEngine:
         self._stall_timeout = stall_timeout
         self._default_timeout = default_timeout
         self._retire_after = retire_after
+        self._tagger_reset = tagger_reset
+        self._build_dir = build_dir
+        self._tagger_preload: Path | None = None
         self._modes: dict[tuple[str, str], ApertiumMode] = {}
         self._pools: dict[tuple[str, str], ProcessPool[ApertiumPipeline]] = {}
         self._lock = threading.Lock()
@@ -95,12 +109,27 @@ class ApertiumEngine:
     def version(self) -> str:
         return self._version
 
+    @property
+    def tagger_reset_active(self) -> bool:
+        """Whether each request starts from the tagger's initial state (see the class doc)."""
+        return self._tagger_preload is not None
+
     def load(self) -> None:
         with self._lock:
             if self._loaded:
                 return
             self._version = apertium_version()
             self._modes = discover_modes(self._modes_dir)
+            if self._tagger_reset and self._modes:
+                try:
+                    self._tagger_preload = tagger_reset_library(self._build_dir)
+                    log.info("apertium-tagger state is reset after each request")
+                except TaggerResetUnavailable as exc:
+                    log.warning(
+                        "Apertium pipelines keep tagger state across requests (%s); "
+                        "translations may drift until a pipeline is retired",
+                        exc,
+                    )
             versions = {m.package: package_version(m.package) for m in self._modes.values()}
             self._directions = {
                 pair: ApertiumDirection(m.source, m.target, m.name, m.package, versions[m.package])
@@ -131,7 +160,8 @@ class ApertiumEngine:
                 mode = self._modes.get(pair)
                 if mode is None:
                     raise UnsupportedLanguagePairError(source, target, sorted(self._modes))
-                pool = ProcessPool(lambda: ApertiumPipeline(mode), self._pool_size)
+                preload = self._tagger_preload
+                pool = ProcessPool(lambda: ApertiumPipeline(mode, preload), self._pool_size)
                 self._pools[pair] = pool
             return pool
 
@@ -165,8 +195,12 @@ class ApertiumEngine:
             unknown = [b""] * len(parts)
         return [
             EngineOutput(
-                template=decode_output(part.decode("utf-8", "replace"), e.numbers),
-                unknown=unknown_words(u.decode("utf-8", "replace")),
+                template=decode_output(part.decode("utf-8", "replace"), e.numbers, e.codes),
+                unknown=tuple(
+                    word
+                    for word in unknown_words(u.decode("utf-8", "replace"))
+                    if word.casefold() not in e.code_words
+                ),
             )
             for part, e, u in zip(parts, encoded, unknown, strict=True)
         ]

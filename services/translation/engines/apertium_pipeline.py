@@ -7,6 +7,9 @@ the stream in between from the first half to the second, keeping a copy to count
 words. All stages share one process group so that a hung or broken pipeline is killed
 whole. Reads and writes are interleaved with a selector, never blocking past the
 deadline, so a large batch cannot deadlock on full pipe buffers.
+
+``tagger_preload`` is the library (``apertium_tagger_reset``) preloaded into the
+``apertium-tagger`` stage only, which puts the tagger's state back after every request.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 from typing import IO
 
 from services.translation.engines.apertium_modes import ApertiumMode
@@ -45,11 +49,21 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _with_preload(env: dict[str, str], library: Path) -> dict[str, str]:
+    preload = " ".join(p for p in (str(library), env.get("LD_PRELOAD", "")) if p)
+    return {**env, "LD_PRELOAD": preload}
+
+
+def _is_tagger(argv: tuple[str, ...]) -> bool:
+    return Path(argv[0]).name == "apertium-tagger"
+
+
 class ApertiumPipeline:
     """The processes of one direction, used by one caller at a time."""
 
-    def __init__(self, mode: ApertiumMode) -> None:
+    def __init__(self, mode: ApertiumMode, tagger_preload: Path | None = None) -> None:
         self.mode = mode
+        self._tagger_preload = tagger_preload
         self._procs: list[subprocess.Popen[bytes]] = []
         # Lives as long as the pipeline; closed by kill().
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
@@ -78,12 +92,15 @@ class ApertiumPipeline:
         first_in: IO[bytes] | None = None
         previous: IO[bytes] | None = None
         for argv in stages:
+            stage_env = env
+            if self._tagger_preload is not None and _is_tagger(argv):
+                stage_env = _with_preload(env, self._tagger_preload)
             proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.PIPE if previous is None else previous,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
-                env=env,
+                env=stage_env,
                 bufsize=0,
                 process_group=self._pgid,
             )

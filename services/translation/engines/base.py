@@ -31,6 +31,13 @@ class Opaque:
 
     slot: int
     kind: OpaqueKind = OpaqueKind.CONTENT
+    shape: str = ""
+    """How the hidden text is built, for engines that can stand in something built alike:
+    each run of letters and digits with a letter becomes ``a``, each run of digits ``9``,
+    the separators between runs (``-``, ``_``, ``#``, ``:``, space) are kept, e.g. ``a-9``
+    for ``RM-2``. Empty when the text is not a code built that way. Part of the segment,
+    so of the cache key: ``RM-2`` and ``AB-7`` share a translation, ``#12`` and ``RM-2``
+    do not."""
 
 
 Piece = str | Opaque

@@ -90,3 +90,45 @@ def test_unknown_words_reads_marked_units_only() -> None:
         + "^*xyzzy$"
     )
     assert unknown_words(stream) == ("fool", "bruise", "xyzzy")
+
+
+def test_a_code_becomes_a_code_built_alike() -> None:
+    encoded = encode_segment(
+        (
+            "the ",
+            Opaque(0, shape="a-9"),
+            " rocket, order ",
+            Opaque(1, shape="#9"),
+            " or ",
+            Opaque(2),
+        )
+    )
+    assert encoded.stream == "the Zqxa-70718 rocket, order #71718 or 72718.[]"
+    assert encoded.codes == {"Zqxa-70718": 0, "#71718": 1}
+    assert encoded.numbers == {"72718": 2}
+    assert encoded.code_words == {"zqxa"}
+    # Spacing around separators and letter case may change; the code is found whole.
+    out = "el ZQXA - 70718 cohete, orden #71718 o 72718..[]"
+    assert decode_output(out, encoded.numbers, encoded.codes) == (
+        "el ",
+        Slot(0),
+        " cohete, orden ",
+        Slot(1),
+        " o ",
+        Slot(2),
+        ".",
+    )
+
+
+def test_code_words_avoid_words_in_the_text_and_an_all_digit_code_is_a_number() -> None:
+    encoded = encode_segment(("zqxa ", Opaque(0, shape="a"), " and ", Opaque(1, shape="9")))
+    assert encoded.codes == {"Zqxb": 0}
+    assert encoded.numbers == {"70718": 1}
+
+
+def test_a_code_broken_apart_goes_where_its_first_part_is() -> None:
+    encoded = encode_segment(("a ", Opaque(0, shape="a-9"), " b"))
+    assert decode_output("Zqxa un 70718 b..[]", encoded.numbers, encoded.codes) == (
+        Slot(0),
+        " un b.",
+    )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from services.translation.core.glossary import Glossary
-from services.translation.core.protected_spans import SpanKind, find_protected_spans
+from services.translation.core.protected_spans import (
+    SpanKind,
+    code_shape,
+    find_protected_spans,
+    span_shape,
+)
 
 
 def _found(text: str, glossary: Glossary | None = None) -> list[tuple[str, SpanKind]]:
@@ -88,3 +93,27 @@ def test_glossary_terms_are_whole_words_case_insensitive_longest_first() -> None
     ]
     forced = find_protected_spans("a refund", glossary.matcher())
     assert forced[0].output == "reembolso"
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("RM-2", "a-9"),
+        ("RM-1A", "a-a"),
+        ("#12345", "#9"),
+        ("ORD-2024-001", "a-9-9"),
+        ("SKU: 123", "a: 9"),
+        ("9400 1118 9922", "9 9 9"),
+        ("B07XJ8C8F5", "a"),
+        ("https://x.example", ""),
+        ("RM.2", ""),
+    ],
+)
+def test_code_shape(text: str, shape: str) -> None:
+    assert code_shape(text) == shape
+
+
+def test_only_codes_say_how_they_are_built() -> None:
+    text = "Order #123 of SKU-9 costs $5 at www.example.com"
+    shapes = {text[s.start : s.end]: span_shape(s) for s in find_protected_spans(text)}
+    assert shapes == {"#123": "#9", "SKU-9": "a-9", "$5": "", "www.example.com": ""}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Callable
+
 import pytest
 
 from services.translation.core import Translator
 from services.translation.core.protected_spans import find_protected_spans
+from services.translation.engines.apertium_modes import discover_modes
 
 SPANS = (
     "#12345",
@@ -145,3 +150,57 @@ def test_every_route_keeps_every_span_byte_identical_and_in_place(translator: Tr
             if positions != sorted(positions):
                 failures.append(f"{route.languages}: spans out of order in {text!r}")
     assert not failures, "\n".join(failures)
+
+
+# Codes that Apertium itself passes through untouched, in a sentence of each language.
+CODES_KEPT_BY_APERTIUM = {
+    "en": "The two-stage RM-2 rocket and the COVID-19 vaccine arrived with order ORD-2024-001.",
+    "es": "Los cohetes RM-2 de dos etapas y la vacuna contra la COVID-19 llegaron con el "
+    "pedido ORD-2024-001.",
+    "fr": "La fusée RM-2 à deux étages et le vaccin contre la COVID-19 sont arrivés avec la "
+    "commande ORD-2024-001.",
+    "pt": "O foguete RM-2 de dois estágios e a vacina contra a COVID-19 chegaram com o pedido "
+    "ORD-2024-001.",
+    "it": "Il razzo RM-2 a due stadi e il vaccino contro il COVID-19 sono arrivati con "
+    "l'ordine ORD-2024-001.",
+    "ca": "El coet RM-2 de dues etapes i la vacuna contra la COVID-19 van arribar amb la "
+    "comanda ORD-2024-001.",
+    "ro": "Racheta RM-2 în două trepte și vaccinul împotriva COVID-19 au sosit cu comanda "
+    "ORD-2024-001.",
+}
+
+
+def test_codes_cost_nothing_where_apertium_keeps_them(
+    translator: Translator, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    """A code goes through as a stand-in Apertium cuts into the same kinds of words, so
+    the words around it are translated exactly as `apertium -u` translates them (a bare
+    number there changed e.g. "two-stage": "dos-fase" instead of "dos-escenificar")."""
+    differing: list[str] = []
+    for route in translator.supported_pairs():
+        if route.pivot is not None:
+            continue
+        text = CODES_KEPT_BY_APERTIUM[route.source]
+        ours = translator.translate(text, route.source, route.target).text
+        (raw,) = raw_apertium(route.source, route.target, [text])
+        if ours != raw:
+            differing.append(f"{route.languages}: {ours!r} != {raw!r}")
+    assert not differing, "\n".join(differing)
+    # The stand-in's invented word is not one of the text's unknown words.
+    assert translator.translate("The RM-2 rocket.", "en", "fr").unknown_words == 0
+
+
+def test_code_stand_in_words_are_unknown_to_every_analyser() -> None:
+    words = " ".join(f"Zqx{s}" for s in ("a", "b", "z", "ba", "zz"))
+    for mode in discover_modes().values():
+        done = subprocess.run(
+            mode.analysis[0],  # lt-proc with the analyser
+            input=words + ".[]",
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+        )
+        units = [u for u in done.stdout.split("$") if "Zqx" in u]
+        assert len(units) == 5, (mode.name, done.stdout)
+        assert all("/*Zqx" in u for u in units), (mode.name, done.stdout)

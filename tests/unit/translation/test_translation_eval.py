@@ -42,6 +42,8 @@ def test_a_set_is_scored_against_raw_apertium() -> None:
     assert result.differing == 0
     assert result.examples == ()
     assert result.warm is not None
+    assert result.tagger_reset
+    assert result.warm_changed == 0  # each request starts from the tagger's initial state
     assert set(result.seconds) == {"raw", "ours", "warm"}
     assert "tatoeba pt-en" in table([result])[2]
 
@@ -60,6 +62,16 @@ def test_scores_and_verdict() -> None:
     assert not ok
     assert lines[0] == "BELOW RAW APERTIUM: tatoeba en-it (chrF)"
     assert "warm pipelines (second pass) below raw on: tatoeba en-it (BLEU)" in lines[1]
+    assert lines[2] == "warm pipelines translated exactly as fresh ones in all 1 sets"
+    drifted = SetResult(
+        eval_set, "pivot es", raw, raw, raw, 0, 3, {}, warm_changed=3, tagger_reset=False
+    )
+    ok, lines = verdict([drifted])
+    assert ok
+    assert lines[-1] == (
+        "warm pipelines translated sentences differently from fresh ones in: tatoeba en-it (3)."
+        " Cause: apertium-tagger state across requests (tagger reset not active)"
+    )
     ok, lines = verdict([SetResult(eval_set, "pivot es", raw, raw, None, 0, 0, {})])
     assert ok
     assert lines == ["ours >= raw apertium -u on BLEU and chrF in all 1 sets (fresh pipelines)"]
