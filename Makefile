@@ -74,6 +74,18 @@ run: $(STAMP) ## Run all three services in the foreground (ports printed; Ctrl-C
 lock: ## Re-pin requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
 
+IMAGE_PREFIX ?= retail-support
+IMAGE_TAG ?= latest
+BUILD_IMAGE ?= ../shared/tools/build-image
+
+.PHONY: images
+images: ## Build the three service images (docker build; without a Docker engine, ../shared/tools/build-image)
+	@for svc in returns_decision triage translation; do \
+	  tag=$(IMAGE_PREFIX)/$$svc:$(IMAGE_TAG); echo "image $$tag (docker/$$svc.Dockerfile)"; \
+	  if command -v docker >/dev/null 2>&1; then docker build -f docker/$$svc.Dockerfile -t $$tag . || exit 1; \
+	  else $(BUILD_IMAGE) . docker/$$svc.Dockerfile localhost/$$tag || exit 1; fi; \
+	done
+
 .PHONY: clean
 clean: ## Remove the venv, caches and built artifacts
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache var build

@@ -1,0 +1,56 @@
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
+# translation: offline detection (lingua) and translation (Apertium, Debian packages).
+# Build from the repository root:
+#   docker build -f docker/translation.Dockerfile -t retail-support/translation .
+# The optional CTranslate2 engine (TRANSLATION_NEURAL_MODELS) is not installed by default:
+#   --build-arg EXTRA_PIP_PACKAGES="ctranslate2 sentencepiece"  (pinned by requirements.lock)
+# and mount the converted models where TRANSLATION_NEURAL_MODELS points.
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+WORKDIR /app
+
+# Apertium and the language pairs: deps/apt-translation.txt, installed by the same
+# script `make install` runs.
+COPY scripts/install-system-deps.sh /tmp/sysdeps/scripts/install-system-deps.sh
+COPY deps/apt-translation.txt /tmp/sysdeps/deps/apt-translation.txt
+RUN /tmp/sysdeps/scripts/install-system-deps.sh \
+    && rm -rf /var/lib/apt/lists/* /tmp/sysdeps \
+    && python -m venv /opt/venv \
+    && groupadd --gid 10001 app \
+    && useradd --uid 10001 --gid app --home-dir /app --no-create-home \
+         --shell /usr/sbin/nologin app
+ENV PATH=/opt/venv/bin:$PATH
+
+# Only what this service imports, each pinned by requirements.lock (constraints).
+COPY requirements.lock pyproject.toml ./
+COPY clients/python clients/python
+ARG EXTRA_PIP_PACKAGES=""
+RUN pip install -q -c requirements.lock ./clients/python \
+      grpcio grpcio-health-checking grpcio-reflection grpcio-status protobuf \
+      googleapis-common-protos pydantic pydantic-settings prometheus-client \
+      lingua-language-detector ${EXTRA_PIP_PACKAGES} \
+    && rm -rf clients
+
+COPY services services
+COPY models models
+RUN pip install -q --no-deps -e . \
+    && python -m compileall -q services models \
+    && chmod -R a+rX /app
+
+COPY docker/healthcheck.py /app/healthcheck.py
+# Workers: one per CPU the pod or container is given (0 would count the host's CPUs).
+# Each worker runs its own Apertium pipelines (100-270 MB per direction in use).
+ENV PYTHONUNBUFFERED=1 \
+    TRANSLATION_HOST=0.0.0.0 \
+    TRANSLATION_PORT=50053 \
+    TRANSLATION_METRICS_HOST=0.0.0.0 \
+    TRANSLATION_METRICS_PORT=9103 \
+    TRANSLATION_WORKERS=1
+USER 10001:10001
+EXPOSE 50053 9103
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD python /app/healthcheck.py "127.0.0.1:${TRANSLATION_PORT}" || exit 1
+CMD ["python", "-m", "services.translation"]

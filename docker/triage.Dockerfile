@@ -1,0 +1,57 @@
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
+# triage: language (lingua), sentiment and intents (scikit-learn models trained from
+# data/triage at build time), flags, priority, escalation and routing.
+# Build from the repository root:
+#   docker build -f docker/triage.Dockerfile -t retail-support/triage .
+# Every dependency ships as a wheel: no compiler, no Debian packages needed.
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/venv \
+    && groupadd --gid 10001 app \
+    && useradd --uid 10001 --gid app --home-dir /app --no-create-home \
+         --shell /usr/sbin/nologin app
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /app
+
+# Only what this service imports, each pinned by requirements.lock (constraints).
+COPY requirements.lock pyproject.toml ./
+COPY clients/python clients/python
+RUN pip install -q -c requirements.lock ./clients/python \
+      grpcio grpcio-health-checking grpcio-reflection grpcio-status protobuf \
+      googleapis-common-protos pydantic pydantic-settings prometheus-client pyyaml \
+      lingua-language-detector numpy scipy scikit-learn joblib vadersentiment \
+    && rm -rf clients
+
+COPY services services
+COPY models models
+# data/triage stays in the image (2 MB): the service trains into TRIAGE_MODEL_DIR at
+# start-up when that directory has no models (e.g. an empty volume mounted over it).
+COPY data/triage data/triage
+# The project itself, editable: its settings find var/models/ and the default config
+# next to the code (/app). Then the sentiment and intent models (deterministic, as
+# `make models`).
+RUN pip install -q --no-deps -e . \
+    && python -m models.triage train \
+    && python -m compileall -q services models \
+    && chmod -R a+rX /app
+
+COPY docker/healthcheck.py /app/healthcheck.py
+# Workers: one per CPU the pod or container is given (0 would count the host's CPUs).
+# Each worker is one single-threaded event loop: keep numeric libraries to one thread.
+ENV PYTHONUNBUFFERED=1 \
+    OMP_NUM_THREADS=1 \
+    OPENBLAS_NUM_THREADS=1 \
+    TRIAGE_HOST=0.0.0.0 \
+    TRIAGE_PORT=50052 \
+    TRIAGE_METRICS_HOST=0.0.0.0 \
+    TRIAGE_METRICS_PORT=9102 \
+    TRIAGE_WORKERS=1 \
+    TRIAGE_MODEL_DIR=/app/var/models/triage
+USER 10001:10001
+EXPOSE 50052 9102
+HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
+  CMD python /app/healthcheck.py "127.0.0.1:${TRIAGE_PORT}" || exit 1
+CMD ["python", "-m", "services.triage"]
