@@ -36,8 +36,12 @@ RUN pip install -q -c requirements.lock ./clients/python \
 
 COPY services services
 COPY models models
+# The tagger-reset library (services/translation/engines/apertium_tagger_reset.py) is
+# compiled now, with the g++ deps/apt-translation.txt installed, so that a non-root,
+# read-only container never compiles at run time.
 RUN pip install -q --no-deps -e . \
     && python -m compileall -q services models \
+    && python -m services.translation.engines.apertium_tagger_reset \
     && chmod -R a+rX /app
 
 COPY docker/healthcheck.py /app/healthcheck.py

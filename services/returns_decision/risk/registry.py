@@ -79,6 +79,9 @@ def write_pointer(root: Path, name: str, pointer: Pointer) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(payload)
             handle.flush()
+            # mkstemp makes the file 0600: a service running as another user (a container
+            # user, a read-only deployment) must be able to read the pointer.
+            os.fchmod(handle.fileno(), 0o644)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -26,6 +26,12 @@ def test_write_then_read(tmp_path: Path) -> None:
     ]
 
 
+def test_pointer_is_readable_by_other_users(tmp_path: Path) -> None:
+    # A service running as another user than the one who promoted must read it.
+    write_pointer(tmp_path, "m", Pointer("v1"))
+    assert pointer_path(tmp_path, "m").stat().st_mode & 0o777 == 0o644
+
+
 def test_replacement_changes_the_inode(tmp_path: Path) -> None:
     write_pointer(tmp_path, "m", Pointer("v1"))
     before = pointer_path(tmp_path, "m").stat().st_ino
