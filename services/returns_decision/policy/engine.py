@@ -53,6 +53,9 @@ _FACT_TYPE = "i"  # every fact carries t="i"; every rule tests it, so the sessio
 # state record ({"sid", "id", "$s"}) can never match a rule
 _MESSAGE = re.compile(r'^\{"([^"]+)":\{"m":\{"id":"(\d+)\.(\d+)"')
 _RESULT_DUPLICATE = 2
+# One encoder for every request: json.dumps with non-default options builds a new
+# JSONEncoder per call, which cost a third of the serialisation here.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class DurableRulesEngine:
@@ -92,22 +95,22 @@ class DurableRulesEngine:
         if handle not in self._live:
             raise KeyError(f"ruleset {handle} is not live")
         self._next_fact += 1
-        batch = self._next_fact
-        prefix = str(batch)
+        prefix = str(self._next_fact)
+        ids = [f"{prefix}.{i}" for i in range(len(facts))]
         documents = [
-            {"id": f"{prefix}.{i}", "sid": SESSION_ID, "t": _FACT_TYPE, **fact}
-            for i, fact in enumerate(facts)
+            {"id": fact_id, "sid": SESSION_ID, "t": _FACT_TYPE, **fact}
+            for fact_id, fact in zip(ids, facts, strict=True)
         ]
         matched: list[set[str]] = [set() for _ in facts]
-        payload = json.dumps(documents, separators=(",", ":"), ensure_ascii=False)
-        result = _native.assert_facts(handle, payload)
+        result = _native.assert_facts(handle, _encode(documents))
         try:
             if result[0] == _RESULT_DUPLICATE:
                 raise RuntimeError("durable_rules refused a fact id it had already seen")
             self._drain(handle, result[1], prefix, matched)
         finally:
-            ids = [{"id": d["id"], "sid": SESSION_ID} for d in documents]
-            _native.retract_facts(handle, json.dumps(ids, separators=(",", ":")))
+            # Ids are digits and a dot: nothing to escape, so no encoder needed.
+            retract = ",".join(f'{{"id":"{i}","sid":"{SESSION_ID}"}}' for i in ids)
+            _native.retract_facts(handle, f"[{retract}]")
         return matched
 
     def _drain(self, handle: int, state: int, prefix: str, matched: list[set[str]]) -> None:
