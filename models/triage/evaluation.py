@@ -42,8 +42,10 @@ from models.triage.datasets import (
     load_vader_ratings,
 )
 from models.triage.training import (
+    USE_TRANSLATED_LEXICONS,
+    USE_TRANSLATIONS,
     Progress,
-    new_sentiment_classifier,
+    fit_sentiment,
     sentiment_training_data,
 )
 from services.triage.core.intent import intent_results
@@ -242,37 +244,48 @@ def sentiment_cross_validation(
     seed: int = CV_SEED,
     max_per_language: int | None = None,
     log: Progress | None = None,
+    use_translations: bool = USE_TRANSLATIONS,
+    use_lexicons: bool = USE_TRANSLATED_LEXICONS,
 ) -> CrossValidation:
     """k-fold CV of the production sentiment classifier on the UMSAB train splits only.
 
     Folds are stratified by language and label; every fold refits the whole classifier
-    (vectorizers included) on the other folds. Reports per-language macro-F1 of the pooled
-    out-of-fold predictions and of each fold.
+    (vectorizers included) on the other folds, with the machine translations of those
+    folds' tweets only. Reports per-language macro-F1 of the pooled out-of-fold predictions
+    and of each fold.
     """
     say = log or (lambda _: None)
     data = sentiment_training_data(data_dir, use_vader_ground_truth=False,
-                                   max_per_language=max_per_language)  # fmt: skip
-    languages = np.asarray(data.languages)
-    strata = [f"{lang}:{label}" for lang, label in zip(data.languages, data.labels, strict=True)]
+                                   max_per_language=max_per_language,
+                                   use_translations=use_translations,
+                                   use_lexicons=use_lexicons)  # fmt: skip
+    # Folds are drawn over the original tweets; a translation goes wherever its source tweet
+    # goes, and only original tweets are scored.
+    originals = np.flatnonzero(data.source == np.arange(len(data.texts)))
+    languages = np.asarray(data.languages)[originals]
+    labels = data.labels[originals]
+    strata = [f"{lang}:{label}" for lang, label in zip(languages, labels, strict=True)]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    predicted = np.zeros(len(data.texts), dtype=np.int64)
+    predicted = np.zeros(len(originals), dtype=np.int64)
     fold_f1: dict[str, list[float]] = {code: [] for code in UMSAB_LANGUAGES.values()}
     started = time.perf_counter()
     for i, (train, test) in enumerate(splitter.split(np.zeros(len(strata)), strata)):
         say(f"sentiment CV: fold {i + 1}/{folds}")
-        model = new_sentiment_classifier().fit(
-            [data.texts[j] for j in train], languages[train].tolist(), data.labels[train]
+        in_train = np.zeros(len(data.texts), dtype=bool)
+        in_train[originals[train]] = True
+        model = fit_sentiment(data.subset(np.flatnonzero(in_train[data.source])))
+        probabilities = model.predict_proba(
+            [data.texts[j] for j in originals[test]], languages[test].tolist()
         )
-        probabilities = model.predict_proba([data.texts[j] for j in test], languages[test].tolist())
         predicted[test] = probabilities.argmax(axis=1)
         for code in fold_f1:
             mask = languages[test] == code
-            fold_f1[code].append(_macro_f1(data.labels[test][mask], predicted[test][mask]))
+            fold_f1[code].append(_macro_f1(labels[test][mask], predicted[test][mask]))
     return CrossValidation(
         folds=folds,
         seed=seed,
         macro_f1={
-            code: _macro_f1(data.labels[languages == code], predicted[languages == code])
+            code: _macro_f1(labels[languages == code], predicted[languages == code])
             for code in fold_f1
         },
         fold_macro_f1=fold_f1,
@@ -300,12 +313,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--folds", type=int, default=CV_FOLDS)
     parser.add_argument("--seed", type=int, default=CV_SEED)
+    parser.add_argument(
+        "--no-translations",
+        action="store_true",
+        help="leave out the machine-translated tweets (to compare with and without)",
+    )
+    parser.add_argument(
+        "--no-lexicons",
+        action="store_true",
+        help="leave out the translated-lexicon features (to compare with and without)",
+    )
     args = parser.parse_args(argv)
     cv = sentiment_cross_validation(
         args.data,
         folds=args.folds,
         seed=args.seed,
         log=lambda m: print(f"[triage] {m}", file=sys.stderr, flush=True),
+        use_translations=USE_TRANSLATIONS and not args.no_translations,
+        use_lexicons=USE_TRANSLATED_LEXICONS and not args.no_lexicons,
     )
     print(format_cross_validation(cv))
     return 0

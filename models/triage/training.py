@@ -27,6 +27,11 @@ from models.triage.datasets import (
     load_umsab,
     load_vader_ground_truth,
 )
+from models.triage.translations import (
+    AUGMENTATION,
+    load_translated_lexicons,
+    load_translation,
+)
 from services.triage.core.intents import Intent
 from services.triage.engines.artifacts import (
     INTENT,
@@ -45,6 +50,10 @@ SENTIMENT_C = 3.0
 """Chosen by 5-fold CV on the UMSAB train splits among 1, 3 and 10 (see sentiment_model)."""
 INTENT_C = 10.0
 USE_VADER_GROUND_TRUTH = False
+USE_TRANSLATIONS = True
+"""Train Spanish also on the other languages' train tweets machine-translated into Spanish."""
+USE_TRANSLATED_LEXICONS = True
+"""Lexicon features from VADER's lexicon machine-translated into es, fr, pt and it."""
 
 
 def _quiet(_: str) -> None:
@@ -53,28 +62,56 @@ def _quiet(_: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class SentimentTrainingData:
-    """The pooled sentiment training texts with their language codes and labels 0/1/2."""
+    """The pooled sentiment training texts with their language codes and labels 0/1/2.
+
+    Original tweets come first, then machine translations. `source[i]` is the row of the
+    original tweet that row i is (itself) or translates, so that CV keeps a tweet and its
+    translations on the same side of a fold; `shared[i]` is false for translations, which
+    train only their target language's weights.
+    """
 
     texts: list[str]
     languages: list[str]
     labels: npt.NDArray[np.int64]
+    source: npt.NDArray[np.int64]
+    shared: npt.NDArray[np.bool_]
+    lexicons: dict[str, dict[str, float]]
+    """Per-language word valences for the lexicon features (empty: none)."""
+
+    def subset(self, rows: npt.NDArray[np.int64]) -> SentimentTrainingData:
+        """The given rows (`source` is left pointing into the full data)."""
+        return SentimentTrainingData(
+            texts=[self.texts[i] for i in rows],
+            languages=[self.languages[i] for i in rows],
+            labels=self.labels[rows],
+            source=self.source[rows],
+            shared=self.shared[rows],
+            lexicons=self.lexicons,
+        )
 
 
 def sentiment_training_data(
     data_dir: Path = DEFAULT_DATA_DIR,
     use_vader_ground_truth: bool = USE_VADER_GROUND_TRUTH,
     max_per_language: int | None = None,
+    use_translations: bool = USE_TRANSLATIONS,
+    use_lexicons: bool = USE_TRANSLATED_LEXICONS,
 ) -> SentimentTrainingData:
-    """The UMSAB train splits of all six languages (never val), pooled.
+    """The UMSAB train splits of all six languages (never val), pooled, plus the committed
+    machine translations of train tweets listed in `translations.AUGMENTATION` and of
+    VADER's lexicon.
 
-    `max_per_language` keeps only the first N tweets of each language (for fast tests).
+    `max_per_language` keeps only the first N tweets of each language, and the
+    translations of those (for fast tests).
     """
     texts: list[str] = []
     languages: list[str] = []
     labels: list[np.int64] = []
+    first_row: dict[str, int] = {}
     for folder in UMSAB_LANGUAGES:
         split = load_umsab(data_dir, folder, "train")
         n = len(split.texts) if max_per_language is None else max_per_language
+        first_row[folder] = len(texts)
         texts += split.texts[:n]
         languages += [split.language] * len(split.texts[:n])
         labels += list(split.labels[:n])
@@ -83,12 +120,35 @@ def sentiment_training_data(
         texts += extra.texts
         languages += [extra.language] * len(extra.texts)
         labels += list(extra.labels)
-    return SentimentTrainingData(texts, languages, np.asarray(labels, dtype=np.int64))
+    originals = len(texts)
+    source = list(range(originals))
+    if use_translations:
+        for target, sources in AUGMENTATION.items():
+            for folder in sources:
+                translated = load_translation(data_dir, folder, target)
+                n = len(translated) if max_per_language is None else max_per_language
+                rows = range(first_row[folder], first_row[folder] + len(translated[:n]))
+                texts += translated[:n]
+                languages += [UMSAB_LANGUAGES[target]] * len(rows)
+                labels += [labels[row] for row in rows]
+                source += rows
+    shared = np.arange(len(texts)) < originals
+    return SentimentTrainingData(
+        texts,
+        languages,
+        np.asarray(labels, dtype=np.int64),
+        np.asarray(source, dtype=np.int64),
+        shared,
+        load_translated_lexicons(data_dir) if use_lexicons else {},
+    )
 
 
-def new_sentiment_classifier() -> SentimentClassifier:
-    """An unfitted classifier with the production settings (used by training and CV)."""
-    return SentimentClassifier(languages=list(UMSAB_LANGUAGES.values()), c=SENTIMENT_C)
+def fit_sentiment(data: SentimentTrainingData) -> SentimentClassifier:
+    """A production-settings classifier fitted on `data` (training and every CV fold)."""
+    model = SentimentClassifier(
+        languages=list(UMSAB_LANGUAGES.values()), c=SENTIMENT_C, lexicons=data.lexicons
+    )
+    return model.fit(data.texts, data.languages, data.labels, data.shared)
 
 
 def train_sentiment(
@@ -102,8 +162,11 @@ def train_sentiment(
     `max_per_language` keeps only the first N tweets of each language (for fast tests).
     """
     data = sentiment_training_data(data_dir, use_vader_ground_truth, max_per_language)
-    progress(f"sentiment: fitting on {len(data.texts)} texts in {len(UMSAB_LANGUAGES)} languages")
-    return new_sentiment_classifier().fit(data.texts, data.languages, data.labels)
+    progress(
+        f"sentiment: fitting on {len(data.texts)} texts in {len(UMSAB_LANGUAGES)} languages"
+        f" ({int((~data.shared).sum())} of them machine translations)"
+    )
+    return fit_sentiment(data)
 
 
 def train_intent(
@@ -186,6 +249,12 @@ def train_all(
             "sentiment_c": SENTIMENT_C,
             "intent_c": INTENT_C,
             "vader_ground_truth": USE_VADER_GROUND_TRUTH,
+            "sentiment_translations": {
+                target: list(sources) for target, sources in AUGMENTATION.items()
+            }
+            if USE_TRANSLATIONS
+            else {},
+            "sentiment_translated_lexicons": USE_TRANSLATED_LEXICONS,
             "max_examples_per_class": max_examples_per_class,
         },
     )

@@ -21,8 +21,12 @@ import sklearn  # type: ignore[import-untyped]
 from services.triage.engines.base import ArtifactsMissingError
 
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 2  # 2: sentiment model with per-language weight blocks
-"""Bumped when the classes pickled into the artifacts change shape."""
+FORMAT_VERSION = 3
+"""Bumped when the classes pickled into the artifacts change shape.
+
+2: sentiment model with per-language weight blocks; 3: both models keep their char and
+word vectorizers in one `text_features.CharWordTfidf`.
+"""
 
 SENTIMENT = "sentiment"
 INTENT = "intent"

@@ -5,13 +5,14 @@ Training and serving must turn text into features the same way, so both import t
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse import csr_matrix, hstack  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
     SentimentIntensityAnalyzer,
@@ -63,6 +64,43 @@ class VaderFeatures:
         for i, text in enumerate(texts):
             scores: dict[str, float] = self._analyzer.polarity_scores(text)
             out[i] = (scores["compound"], scores["pos"], scores["neg"])
+        return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+class LexiconFeatures:
+    """Word-valence sums from a sentiment lexicon of the text's language: 4 features.
+
+    (positive - negative) squashed to [-1, 1] as VADER's compound is, positive and negative
+    sums (valences are -4..+4, so divided by 4), and the number of lexicon words. A
+    language without a lexicon gets zeros. Words are matched after `normalize_social_text`.
+    """
+
+    n_features = 4
+
+    def __init__(self, lexicons: Mapping[str, Mapping[str, float]]) -> None:
+        self.lexicons = {code: dict(words) for code, words in lexicons.items()}
+
+    def transform(self, texts: Sequence[str], languages: Sequence[str]) -> npt.NDArray[np.float64]:
+        out = np.zeros((len(texts), self.n_features), dtype=np.float64)
+        for row, (text, language) in enumerate(zip(texts, languages, strict=True)):
+            lexicon = self.lexicons.get(language)
+            if not lexicon:
+                continue
+            positive = negative = 0.0
+            hits = 0
+            for word in _WORD.findall(normalize_social_text(text)):
+                valence = lexicon.get(word)
+                if valence is not None:
+                    hits += 1
+                    if valence > 0:
+                        positive += valence
+                    else:
+                        negative -= valence
+            total = positive - negative
+            out[row] = (total / math.sqrt(total * total + 15.0), positive / 4, negative / 4, hits)
         return out
 
 
@@ -130,3 +168,61 @@ class FastTfidf:
         lengths, indices, values = self.entries(texts)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         return csr_matrix((values, indices, indptr), shape=(len(texts), self.n_features))
+
+
+class CharWordTfidf:
+    """A character and a word TfidfVectorizer side by side: columns [char n-grams | words].
+
+    What both triage classifiers featurise text with. After `fit`, transforms go through
+    `FastTfidf` (built on first use, never pickled: it holds closures).
+    """
+
+    def __init__(self, char: TfidfVectorizer, word: TfidfVectorizer) -> None:
+        self.char = char
+        self.word = word
+        self._fast: tuple[FastTfidf, FastTfidf] | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        # Building the fast transforms re-caches `_stop_words_id` (a memory address) on the
+        # vectorizers: drop it here, so the same model always pickles to the same bytes.
+        drop_pruned_terms(self.char, self.word)
+        return {**self.__dict__, "_fast": None}
+
+    def fit(self, texts: Sequence[str]) -> CharWordTfidf:
+        self.char.fit(texts)
+        self.word.fit(texts)
+        drop_pruned_terms(self.char, self.word)
+        self._fast = None
+        return self
+
+    def _transforms(self) -> tuple[FastTfidf, FastTfidf]:
+        if self._fast is None:
+            self._fast = (FastTfidf(self.char), FastTfidf(self.word))
+        return self._fast
+
+    @property
+    def n_features(self) -> int:
+        char, word = self._transforms()
+        return char.n_features + word.n_features
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """(n, n_features) TF-IDF rows, each half l2-normalised on its own."""
+        char, word = self._transforms()
+        return csr_matrix(hstack([char.transform(texts), word.transform(texts)], format="csr"))
+
+    def entries(
+        self, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The non-zeros of `transform(texts)` as (row, column, value) arrays.
+
+        Not sorted by row: the char entries of every text come before the word entries.
+        """
+        char, word = self._transforms()
+        rows = np.arange(len(texts))
+        char_lengths, char_columns, char_values = char.entries(texts)
+        word_lengths, word_columns, word_values = word.entries(texts)
+        return (
+            np.concatenate([np.repeat(rows, char_lengths), np.repeat(rows, word_lengths)]),
+            np.concatenate([char_columns, word_columns + char.n_features]),
+            np.concatenate([char_values, word_values]),
+        )

@@ -80,3 +80,12 @@ def test_cross_validation_reports_every_language() -> None:
     assert all(0.0 <= f1 <= 1.0 for f1 in cv.macro_f1.values())
     assert all(len(per_fold) == 3 for per_fold in cv.fold_macro_f1.values())
     assert "out-of-fold" in format_cross_validation(cv)
+
+
+def test_rows_left_out_of_the_shared_block_train_their_language_block_only() -> None:
+    x = csr_matrix(np.array([[1.0, 2.0], [3.0, 0.0]]))
+    slots = np.array([1, 2], dtype=np.int64)
+    shared = np.array([True, False])
+    augmented = augment_by_language(x, slots, n_languages=2, shared=shared).toarray()
+    np.testing.assert_array_equal(augmented[0], [1, 2, 1, 2, 0, 0])
+    np.testing.assert_array_equal(augmented[1], [0, 0, 0, 0, 3, 0])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
@@ -7,6 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[impo
 from models.triage.datasets import DEFAULT_DATA_DIR, load_umsab
 from services.triage.engines.text_features import (
     WORD_PATTERN,
+    CharWordTfidf,
     FastTfidf,
     normalize_social_text,
 )
@@ -39,3 +42,39 @@ def test_fast_tfidf_matches_scikit_learn(vectorizer: TfidfVectorizer) -> None:
 def test_normalisation_masks_identifiers() -> None:
     text = "@Shop order 123456789 for bob@example.com NOOOOOO http://x.co/a"
     assert normalize_social_text(text) == "@user order  000  for  email  nooo  http "
+
+
+def _char_word() -> CharWordTfidf:
+    return CharWordTfidf(
+        char=TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=2, max_df=0.5,
+                             sublinear_tf=True, preprocessor=normalize_social_text),
+        word=TfidfVectorizer(analyzer="word", min_df=2, preprocessor=normalize_social_text,
+                             token_pattern=WORD_PATTERN),
+    )  # fmt: skip
+
+
+def test_char_word_tfidf_stacks_both_vectorizers() -> None:
+    train = load_umsab(DEFAULT_DATA_DIR, "italian", "train").texts[:300]
+    texts = [*train[:20], "", "🙂 ok", "zzzzqqq"]
+    pair = _char_word().fit(train)
+    expected = np.hstack(
+        [pair.char.transform(texts).toarray(), pair.word.transform(texts).toarray()]
+    )
+    assert pair.n_features == expected.shape[1]
+    np.testing.assert_allclose(pair.transform(texts).toarray(), expected, atol=1e-12)
+    rows, columns, values = pair.entries(texts)
+    dense = np.zeros_like(expected)
+    np.add.at(dense, (rows, columns), values)
+    np.testing.assert_allclose(dense, expected, atol=1e-12)
+
+
+def test_char_word_tfidf_pickles_the_same_bytes_after_use() -> None:
+    train = load_umsab(DEFAULT_DATA_DIR, "italian", "train").texts[:300]
+    pair = _char_word().fit(train)
+    before = pickle.dumps(pair)
+    pair.transform(train[:5])  # builds the fast transforms and sklearn's caches
+    assert pickle.dumps(pair) == before
+    again = pickle.loads(before)
+    np.testing.assert_allclose(
+        again.transform(train[:5]).toarray(), pair.transform(train[:5]).toarray()
+    )
