@@ -58,4 +58,17 @@ class IntentClassifier:
             raise RuntimeError("IntentClassifier used before fit()")
         if not texts:
             return np.zeros((0, len(self.classes)))
-        return np.asarray(self._model.predict_proba(self._tfidf.transform(texts)), dtype=np.float64)
+        if len(self.classes) == 2:  # binary: one coefficient row and a sigmoid, not softmax
+            return np.asarray(
+                self._model.predict_proba(self._tfidf.transform(texts)), dtype=np.float64
+            )
+        # What LogisticRegression.predict_proba computes for a multinomial model (softmax of
+        # X @ coef.T + intercept), without its per-call input validation, which cost about
+        # as much as the product itself on one message.
+        logits = np.asarray(
+            self._tfidf.transform(texts) @ self._model.coef_.T, dtype=np.float64
+        ) + np.asarray(self._model.intercept_, dtype=np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
