@@ -17,7 +17,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ig
 from bench.servers import REPO
 from services.triage.core.config import DEFAULT_CONFIG_PATH, load_config
 from services.triage.core.triage import TriageRequest, triage_message, triage_messages
-from services.triage.engines.bundle import DEFAULT_MODEL_DIR, TriageEngines
+from services.triage.engines.bundle import TriageEngines
+from services.triage.paths import DEFAULT_MODEL_DIR
 
 LANGUAGES = ("english", "spanish", "french", "portuguese", "italian", "german")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from models.triage.datasets import DEFAULT_DATA_DIR
 from services.triage.engines.artifacts import artifacts_present
 from services.triage.engines.base import ArtifactsMissingError
-from services.triage.engines.bundle import DEFAULT_MODEL_DIR
+from services.triage.paths import DEFAULT_MODEL_DIR
 
 
 def _progress(message: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 import grpc
 from retail.returns_decision.v1 import returns_decision_pb2, returns_decision_pb2_grpc
@@ -19,11 +20,10 @@ from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
 from services.common.settings import ServiceSettings
-from services.returns_decision.policy.store import PolicyStore, ReloadReport
-from services.returns_decision.risk import ReturnRiskScorer, RiskModelError
-from services.returns_decision.service import ReturnsCore
-from services.returns_decision.servicer import ReturnsDecisionServiceServicer
 from services.returns_decision.settings import ReturnsSettings
+
+if TYPE_CHECKING:
+    from services.returns_decision.policy.store import ReloadReport
 
 log = logging.getLogger("services.returns_decision")
 
@@ -59,6 +59,13 @@ def _report(report: ReloadReport, metrics: ServiceMetrics) -> None:
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
+    # Imported here, not at the top: the supervisor imports this module for SPEC and never
+    # serves, so it does without durable_rules, LightGBM and numpy (~160 MiB per process).
+    from services.returns_decision.policy.store import PolicyStore
+    from services.returns_decision.risk import ReturnRiskScorer, RiskModelError
+    from services.returns_decision.service import ReturnsCore
+    from services.returns_decision.servicer import ReturnsDecisionServiceServicer
+
     assert isinstance(settings, ReturnsSettings)
     store = PolicyStore(settings.policies_dir)
     _report(store.reload(), metrics)

@@ -12,9 +12,6 @@ from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
 from services.common.settings import ServiceSettings
-from services.triage.core.config import TriageConfigStore
-from services.triage.engines.bundle import TriageEngines
-from services.triage.servicer import TriageServiceServicer
 from services.triage.settings import TriageSettings
 
 log = logging.getLogger("services.triage")
@@ -25,6 +22,12 @@ SERVICE_NAME = triage_pb2.DESCRIPTOR.services_by_name["TriageService"].full_name
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
+    # Imported here, not at the top: the supervisor imports this module for SPEC and never
+    # serves, so it does without scikit-learn, lingua and the models (~160 MiB per process).
+    from services.triage.core.config import TriageConfigStore
+    from services.triage.engines.bundle import TriageEngines
+    from services.triage.servicer import TriageServiceServicer
+
     assert isinstance(settings, TriageSettings)
     configs = TriageConfigStore.load(settings.config_file, settings.tenant_config_dir)
     engines = await asyncio.to_thread(TriageEngines.load, settings.model_dir)

@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
 from services.triage.core.config import DEFAULT_CONFIG_PATH
-from services.triage.engines.bundle import DEFAULT_MODEL_DIR
+from services.triage.paths import DEFAULT_MODEL_DIR
 
 
 class TriageSettings(ServiceSettings):

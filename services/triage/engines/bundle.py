@@ -11,10 +11,7 @@ from services.triage.engines.artifacts import artifacts_present
 from services.triage.engines.intent import IntentEngine
 from services.triage.engines.language import TriageLanguageDetector
 from services.triage.engines.sentiment import SentimentEngine
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_MODEL_DIR = REPO_ROOT / "var" / "models" / "triage"
-"""Where `python -m models.triage train` writes by default (git-ignored)."""
+from services.triage.paths import DEFAULT_MODEL_DIR
 
 
 @dataclass(frozen=True, slots=True)
