@@ -8,11 +8,30 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+_METRICS: dict[str, str] = {}  # gRPC target -> metrics URL, of the servers started here
+
+
+def handling_seconds(target: str, method: str) -> tuple[float, int]:
+    """The server's own `grpc_server_handling_seconds` (sum, count) for one method so far:
+    the time from a call's arrival in the interceptor to its answer, without the client
+    and the transport."""
+    url = _METRICS[target]
+    text = urllib.request.urlopen(url, timeout=5).read().decode()  # noqa: S310 - local URL
+    total, count = 0.0, 0
+    for line in text.splitlines():
+        if f'grpc_method="{method}"' not in line:
+            continue
+        if line.startswith("grpc_server_handling_seconds_sum"):
+            total += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("grpc_server_handling_seconds_count"):
+            count += int(float(line.rsplit(" ", 1)[1]))
+    return total, count
 
 
 @contextmanager
@@ -42,6 +61,7 @@ def supervised(
         if " gRPC on " not in line:
             raise RuntimeError(f"{module} did not start: {line!r}")
         address = line.split(" gRPC on ", 1)[1].split(" ", 1)[0]
+        _METRICS[address] = line.rsplit(" metrics on ", 1)[-1].strip()
         yield address
     finally:
         process.terminate()
