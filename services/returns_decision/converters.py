@@ -226,12 +226,6 @@ def _set_timestamp(target: Timestamp, value: datetime) -> None:
 _END_OF_DAY = time(23, 59, 59)
 
 
-def _timestamp(value: datetime) -> Timestamp:
-    stamp = Timestamp()
-    _set_timestamp(stamp, value)
-    return stamp
-
-
 def policy_version(version: d.PolicyVersion) -> pb.PolicyVersion:
     return pb.PolicyVersion(
         tenant_id=version.tenant_id, label=version.label, content_hash=version.content_hash
@@ -321,14 +315,6 @@ def _set_risk_assessment(target: pb.RiskAssessment, score: RiskScore) -> None:
         entry.feature = feature.name
         entry.value = _feature_value(feature.value)
         entry.contribution = feature.contribution
-
-
-def risk_assessment(score: RiskScore | None) -> pb.RiskAssessment | None:
-    if score is None:
-        return None
-    message = pb.RiskAssessment()
-    _set_risk_assessment(message, score)
-    return message
 
 
 def _feature_value(value: float | str | None) -> str:

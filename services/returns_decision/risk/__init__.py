@@ -5,7 +5,7 @@ Typical use by the service (one instance per worker process, on its event-loop t
     scorer = ReturnRiskScorer(registry_root)
     scorer.load()                       # at start-up; raises RiskModelError
     assessment = scorer.assess(risk_input, top_k=3)  # top features by path attribution
-    scorer.maybe_reload()               # every second or so
+    await scorer.maybe_reload_in_thread()  # every second or so, from the event loop
 """
 
 from pathlib import Path

@@ -42,14 +42,9 @@ class ReturnRiskScorer:
         self.fraud.load()
         self.wardrobing.load()
 
-    def maybe_reload(self) -> bool:
-        """Polls both pointers; True if either model was swapped."""
-        swapped_fraud = self.fraud.maybe_reload()
-        swapped_wardrobing = self.wardrobing.maybe_reload()
-        return swapped_fraud or swapped_wardrobing
-
     async def maybe_reload_in_thread(self) -> bool:
-        """``maybe_reload`` with the loading done on a worker thread (see ModelWatcher)."""
+        """Polls both pointers, loading a promoted version on a worker thread (see
+        ModelWatcher); True if either model was swapped."""
         swapped_fraud = await self.fraud.maybe_reload_in_thread()
         swapped_wardrobing = await self.wardrobing.maybe_reload_in_thread()
         return swapped_fraud or swapped_wardrobing

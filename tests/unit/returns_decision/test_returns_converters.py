@@ -22,9 +22,10 @@ INSTANTS = [
 
 @pytest.mark.parametrize("instant", INSTANTS, ids=str)
 def test_timestamps_out_match_from_datetime(instant: datetime) -> None:
-    expected = Timestamp()
+    expected, ours = Timestamp(), Timestamp()
     expected.FromDatetime(instant)
-    assert converters._timestamp(instant) == expected
+    converters._set_timestamp(ours, instant)
+    assert ours == expected
 
 
 @pytest.mark.parametrize("instant", INSTANTS, ids=str)
