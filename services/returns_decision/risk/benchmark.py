@@ -111,7 +111,11 @@ def run(registry_root: Path, calls: int) -> dict[str, float]:
             lambda: scorer.assess(WARM_UP_INPUT, top_k=3, explainer="shap"),
             slow,
         ),
-        "maybe_reload_no_change": (scorer.maybe_reload, turn),
+        # What the service's reload poll costs when nothing was promoted (no thread started).
+        "maybe_reload_no_change": (
+            lambda: (scorer.fraud.pending(), scorer.wardrobing.pending()),
+            turn,
+        ),
     }
     results.update(interleaved_us(entries))
     start = time.perf_counter()
