@@ -40,7 +40,7 @@ def test_mapping_selects_ctranslate2_for_its_pairs_and_apertium_for_the_rest(
         assert routes[("en", "es")].engine == "apertium"
         assert routes[("fr", "de")].kind is RouteKind.PIVOT  # fr-es by Apertium, es-de neural
         assert routes[("fr", "de")].engine == "apertium+ctranslate2"
-        assert translator.translate("Where is my order?", "en", "es").text == "Dónde es mi orden?"
+        assert translator.translate("Where is my order?", "en", "es").text == "¿Dónde es mi orden?"
         assert (
             translator.translate("Where is my order #123456?", "en", "de").text.count("#123456")
             == 1

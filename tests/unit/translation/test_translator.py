@@ -49,7 +49,7 @@ def test_batch_keeps_order_whitespace_and_counts_unknown_words(translator: Trans
     texts = ["  Where is my order?\n", "The fool saw a xyzzyq.", "12345 !!!"]
     results = translator.translate_batch(texts, "en", "es")
     assert [r.text for r in results] == [
-        "  Dónde es mi orden?\n",
+        "  ¿Dónde es mi orden?\n",
         "El fool vio un xyzzyq.",
         "12345 !!!",
     ]
