@@ -80,7 +80,9 @@ def return_request(message: pb.DecideReturnRequest) -> d.ReturnRequest:
     the conversion can see (unset required amounts, unknown enum numbers) and the
     domain's."""
     request, violations = _convert(message)
-    violations += d.validate_request(request)
+    # A field the conversion rejected reached the domain as unset: its "required" is noise.
+    rejected = {v.field for v in violations}
+    violations += [v for v in d.validate_request(request) if v.field not in rejected]
     if violations:
         raise d.InvalidRequest(violations)
     return request
