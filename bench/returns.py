@@ -37,8 +37,8 @@ from services.returns_decision.risk.model import WARM_UP_INPUT
 from services.returns_decision.risk.registry import active_version_dir
 from services.returns_decision.risk.scorer import FRAUD_MODEL
 from services.returns_decision.risk_inputs import risk_inputs
+from services.returns_decision.sample_requests import request
 from services.returns_decision.service import ReturnsCore
-from tests.integration.returns.requests import request
 
 REGISTRY = REPO / "var" / "models" / "registry"
 DECIDE = "/retail.returns_decision.v1.ReturnsDecisionService/DecideReturn"

@@ -27,8 +27,8 @@ from models.returns import dataset
 from models.returns.registry import promote, register
 from models.returns.train import TrainConfig, train
 from models.triage.training import train_all
+from services.returns_decision.sample_requests import APPAREL, request
 from services.run_all import SERVICES
-from tests.integration.returns.requests import APPAREL, request
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
+from services.returns_decision.sample_requests import APPAREL, REQUESTED, item, request, usd
 from services.returns_decision.server import SPEC
 from tests.integration.harness import ServerThread
 from tests.integration.returns.conftest import Stub
-from tests.integration.returns.requests import APPAREL, REQUESTED, item, request, usd
 from tests.integration.service_checks import assert_health_and_reflection
 
 

@@ -16,12 +16,12 @@ import pytest
 from models.returns import dataset
 from models.returns.registry import register
 from models.returns.train import TrainConfig, train
+from services.returns_decision.sample_requests import request
 from services.returns_decision.server import SPEC
 from services.returns_decision.settings import REPO, ReturnsSettings
 from tests.integration.harness import ServerThread, serving
 from tests.integration.returns.conftest import Stub
 from tests.integration.returns.load import calling
-from tests.integration.returns.requests import request
 
 
 @pytest.fixture

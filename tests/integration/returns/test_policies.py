@@ -7,9 +7,9 @@ from pathlib import Path
 
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
+from services.returns_decision.sample_requests import APPAREL, item, request
 from tests.integration.returns.conftest import Stub
 from tests.integration.returns.load import calling
-from tests.integration.returns.requests import APPAREL, item, request
 
 
 def test_validate_policy_reports_every_error_with_its_path(stub: Stub, policies: Path) -> None:

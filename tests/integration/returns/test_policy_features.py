@@ -21,11 +21,11 @@ import pytest
 import yaml
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
+from services.returns_decision.sample_requests import REQUESTED, ago, item, request, stamp, usd
 from services.returns_decision.server import SPEC
 from services.returns_decision.settings import ReturnsSettings
 from tests.integration.harness import serving
 from tests.integration.returns.conftest import Stub
-from tests.integration.returns.requests import REQUESTED, ago, item, request, stamp, usd
 
 # ---------------------------------------------------------------- test policies
 

@@ -9,7 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.returns_decision import converters
 from services.returns_decision.domain import InvalidRequest
-from tests.integration.returns.requests import request
+from services.returns_decision.sample_requests import request
 
 INSTANTS = [
     datetime(2025, 3, 10, 12, 0, 0, 123456, tzinfo=UTC),

@@ -1,4 +1,5 @@
-"""Return requests as protobuf messages, for the integration tests."""
+"""Return requests as protobuf messages against the shipped apparel policy, built from a
+few arguments: for the tests, `make bench` and the soak script."""
 
 from __future__ import annotations
 
