@@ -24,6 +24,7 @@ from services.translation.core.html_text import html_atoms
 from services.translation.core.routing import Route, Router, normalize_language
 from services.translation.core.segment_cache import CachedTranslation, CacheStats, SegmentCache
 from services.translation.core.segmentation import Atom, Part, Unit, build_document, fill_template
+from services.translation.core.sentence_case import restore_initial_capital
 from services.translation.core.spanish_marks import add_opening_marks
 from services.translation.engines.base import (
     EngineOutput,
@@ -216,7 +217,9 @@ class Translator:
                 counts[i] += sum(fresh.values())
                 seen_unknown[i] += Counter(output.unknown)
             current = [_as_segment(o, k) for o, k in zip(outputs, opaque, strict=True)]
-        templates = [o.template for o in outputs]
+        templates = [
+            restore_initial_capital(s, o.template) for s, o in zip(segments, outputs, strict=True)
+        ]
         if route.target == "es":
             templates = [add_opening_marks(t) for t in templates]
         return [CachedTranslation(t, n) for t, n in zip(templates, counts, strict=True)]
