@@ -68,8 +68,8 @@ class ApertiumEngine:
     changes the class the tagger gives unknown words, for the rest of the process
     (``apertium_tagger_reset.cc``). With ``tagger_reset`` (the default) a small library
     preloaded into the tagger stage puts that state back after every request, so each
-    request is translated exactly as a fresh ``apertium -u`` run translates it, whatever
-    the pipeline served before. Where the library cannot be built (no C++ compiler) the
+    request is tagged exactly as a fresh ``apertium -u`` run tags it, whatever the
+    pipeline served before. Where the library cannot be built (no C++ compiler) the
     engine runs without it, logs a warning and ``tagger_reset_active`` is False; then
     ``retire_after`` bounds the drift by replacing a pipeline, in the background, once it
     has served that many segments.

@@ -302,3 +302,44 @@ def unknown_words(stream: str) -> tuple[str, ...]:
             word = unit[1 : end.start() if end else len(unit)]
             found.append(_UNESCAPE.sub(r"\1", word))
     return tuple(found)
+
+
+# A proclitic pronoun unit followed by a word unit with no blank between them.
+_GLUED_PROCLITIC = re.compile(rb"(<pro>(?:<[^<>$^]*>)*\$)(?=\^(?:[A-Za-z]|[\xc0-\xff]))")
+
+
+def space_glued_proclitics(stream: bytes) -> bytes:
+    """The stream before generation, with a blank after each proclitic pronoun glued to
+    the next word.
+
+    Some transfer rules (eng-spa's for "I'm sorry", "we're sorry", "tell me"; one fr-es
+    rule) emit a proclitic pronoun and its verb with no blank between the two units, so
+    the generator writes one word: "I'm sorry" -> "Losiento", "we are sorry" ->
+    "losentimos". A proclitic is a word of its own in every installed target language
+    (enclitics carry ``<enc>`` and are meant to be glued: "dímelo"), so a blank is put
+    back. In the eval sets' sources this happens in 31 of 4,978 English sentences into
+    Spanish and 1 of 1,999 French; in no other direction.
+    """
+    return _GLUED_PROCLITIC.sub(rb"\1 ", stream)
+
+
+class ProcliticSpacer:
+    """`space_glued_proclitics` over a stream that arrives in chunks: `feed` returns what
+    is final and can go on to generation, holding back the last unit until the first
+    character of the one after it is seen (putting a blank back is idempotent, so what is
+    held back is simply examined again with the next chunk)."""
+
+    def __init__(self) -> None:
+        self._held = b""
+
+    def feed(self, chunk: bytes, last: bool) -> bytes:
+        """The stream received so far that is ready; ``last``: the chunk ends the answer."""
+        spaced = space_glued_proclitics(self._held + chunk)
+        cut = len(spaced)
+        if not last:
+            cut = spaced.rfind(b"^")
+            if cut == len(spaced) - 1:
+                cut = spaced.rfind(b"^", 0, cut)
+            cut = max(cut, 0)
+        self._held = spaced[cut:]
+        return spaced[:cut]

@@ -84,6 +84,18 @@ def test_every_direction_translates_exactly_as_apertium_u(
     assert not any(ch in _text(o) for o in ours for ch in "*@")
 
 
+def test_a_proclitic_glued_to_its_verb_gets_its_blank(
+    engine: ApertiumEngine, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    # eng-spa's rule for "be sorry" emits "lo" and "sentir" as one word.
+    assert raw_apertium("en", "es", ["I'm sorry.", "We are sorry."]) == [
+        "Losiento .",
+        "Losentimos .",
+    ]
+    outputs = engine.translate([("I'm sorry.",), ("We are sorry.",)], "en", "es")
+    assert [_text(o) for o in outputs] == ["Lo siento .", "Lo sentimos ."]
+
+
 def test_unknown_words_are_counted_not_marked(engine: ApertiumEngine) -> None:
     (out,) = engine.translate([("The fool saw a xyzzyq.",)], "en", "es")
     assert out.unknown == ("fool", "xyzzyq")
