@@ -76,10 +76,13 @@ lock: ## Re-pin requirements.lock from the current .venv
 
 IMAGE_PREFIX ?= retail-support
 IMAGE_TAG ?= latest
-BUILD_IMAGE ?= ../shared/tools/build-image
+# Without a Docker engine: a builder called as `$(BUILD_IMAGE) CONTEXT DOCKERFILE TAG`.
+BUILD_IMAGE ?=
 
 .PHONY: images
-images: ## Build the three service images (docker build; without a Docker engine, ../shared/tools/build-image)
+images: ## Build the three service images (docker build, or BUILD_IMAGE=<builder> without a Docker engine)
+	@if ! command -v docker >/dev/null 2>&1 && [ -z "$(BUILD_IMAGE)" ]; then \
+	  echo "make images: no docker command; set BUILD_IMAGE to a builder called as BUILDER CONTEXT DOCKERFILE TAG" >&2; exit 2; fi
 	@for svc in returns_decision triage translation; do \
 	  tag=$(IMAGE_PREFIX)/$$svc:$(IMAGE_TAG); echo "image $$tag (docker/$$svc.Dockerfile)"; \
 	  if command -v docker >/dev/null 2>&1; then docker build -f docker/$$svc.Dockerfile -t $$tag . || exit 1; \
