@@ -21,6 +21,7 @@ from services.translation.core.errors import (
 )
 from services.translation.core.glossary import Glossary
 from services.translation.core.html_text import html_atoms
+from services.translation.core.punctuation_spacing import drop_added_blanks
 from services.translation.core.routing import Route, Router, normalize_language
 from services.translation.core.segment_cache import CachedTranslation, CacheStats, SegmentCache
 from services.translation.core.segmentation import Atom, Part, Unit, build_document, fill_template
@@ -218,7 +219,8 @@ class Translator:
                 seen_unknown[i] += Counter(output.unknown)
             current = [_as_segment(o, k) for o, k in zip(outputs, opaque, strict=True)]
         templates = [
-            restore_initial_capital(s, o.template) for s, o in zip(segments, outputs, strict=True)
+            drop_added_blanks(s, restore_initial_capital(s, o.template))
+            for s, o in zip(segments, outputs, strict=True)
         ]
         if route.target == "es":
             templates = [add_opening_marks(t) for t in templates]
