@@ -3,8 +3,8 @@
 Apertium names directions by the codes its language pairs chose (``eng-spa``, ``fr-es``,
 ``ro-es``); the API speaks ISO 639-1, so each mode is mapped here. The commands are taken
 from ``apertium-wblank-mode -z``, which is exactly what ``apertium -z`` itself runs, so the
-engine produces the same text as the ``apertium`` command line (but for the blank it puts
-back after a glued proclitic, ``apertium_stream.space_glued_proclitics``).
+engine produces the same text as the ``apertium`` command line (but for the transfer-rule
+slips it repairs before generation, ``apertium_repairs``).
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ Every stage of a direction runs as its own long-lived process with ``-z``: a req
 written followed by a NUL byte, and each stage flushes when it sees one, so the answer
 ends with a NUL too. The pipeline is split just before generation: this process copies
 the stream in between from the first half to the second, keeping a copy to count unknown
-words and putting back the blank some transfer rules leave out after a proclitic pronoun
-(``apertium_stream.space_glued_proclitics``). All stages share one process group so
-that a hung or broken pipeline is killed whole. Reads and writes are interleaved with a
-selector, never blocking past the deadline, so a large batch cannot deadlock on full
-pipe buffers.
+words and repairing two transfer-rule slips (``apertium_repairs``: the blank some rules
+leave out after a proclitic pronoun, the capital es-fr puts after a comma). All stages
+share one process group so that a hung or broken pipeline is killed whole. Reads and
+writes are interleaved with a selector, never blocking past the deadline, so a large
+batch cannot deadlock on full pipe buffers.
 
 ``tagger_preload`` is the library (``apertium_tagger_reset``) preloaded into the
 ``apertium-tagger`` stage only, which puts the tagger's state back after every request.
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from services.translation.engines.apertium_modes import ApertiumMode
-from services.translation.engines.apertium_stream import ProcliticSpacer
+from services.translation.engines.apertium_repairs import StreamRepairer
 
 _READ_SIZE = 1 << 16
 # Every request ends with ".[]" and the empty superblank comes back last; an answer
@@ -156,7 +156,7 @@ class ApertiumPipeline:
         last_out = self._last_out.fileno()
         to_first = memoryview(payload)
         to_middle = bytearray()
-        spacer = ProcliticSpacer()
+        repairer = StreamRepairer()
         middle: list[bytes] = []
         output: list[bytes] = []
         middle_done = middle_in < 0
@@ -184,7 +184,7 @@ class ApertiumPipeline:
                         if not chunk:
                             continue
                         middle_done = self._check_end(chunk, middle_done)
-                        ready = spacer.feed(chunk, middle_done)
+                        ready = repairer.feed(chunk, middle_done)
                         if ready:
                             middle.append(ready)
                             if not to_middle:

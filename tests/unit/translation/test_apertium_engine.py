@@ -96,6 +96,19 @@ def test_a_proclitic_glued_to_its_verb_gets_its_blank(
     assert [_text(o) for o in outputs] == ["Lo siento .", "Lo sentimos ."]
 
 
+def test_a_pronoun_after_a_comma_loses_the_capital_transfer_gave_it(
+    engine: ApertiumEngine, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    # es-fr carries the capital of a sentence opened by an interjection past the comma.
+    source = ["Hola, hemos enviado tu pedido.", "Hola, vuestro reembolso está aquí."]
+    assert [t.split(" ")[1] for t in raw_apertium("es", "fr", source)] == ["Nous", "Votre"]
+    outputs = engine.translate([(s,) for s in source], "es", "fr")
+    assert [_text(o).split(" ")[1] for o in outputs] == ["nous", "votre"]
+    # A name after a comma keeps its capital.
+    (named,) = engine.translate([("Hola, Ana ha enviado tu pedido.",)], "es", "fr")
+    assert _text(named).startswith("Salut, Ana ")
+
+
 def test_unknown_words_are_counted_not_marked(engine: ApertiumEngine) -> None:
     (out,) = engine.translate([("The fool saw a xyzzyq.",)], "en", "es")
     assert out.unknown == ("fool", "xyzzyq")

@@ -8,11 +8,9 @@ import pytest
 
 from services.translation.engines.apertium_stream import (
     SEGMENT_SEPARATOR,
-    ProcliticSpacer,
     decode_output,
     encode_segment,
     escape_text,
-    space_glued_proclitics,
     unknown_words,
 )
 from services.translation.engines.base import Opaque, OpaqueKind, Slot
@@ -134,30 +132,3 @@ def test_a_code_broken_apart_goes_where_its_first_part_is() -> None:
         Slot(0),
         " un b.",
     )
-
-
-GLUED = (
-    b" ^Lo<prn><pro><p3><nt>$^sentir<vblex><pri><p1><sg>$ ^.<sent>$"
-    b" ^me<prn><pro><p1><mf><sg>$^\xc3\xa9l<prn><tn>$"  # a lemma starting with "é"
-    b" ^decir<vblex><imp><p2><sg>$^me<prn><enc><p1><mf><sg>$"  # an enclitic: glued on purpose
-    b" ^le<prn><pro><p3><mf><sg>$^.<sent>$.[]\0"
-)
-SPACED = (
-    b" ^Lo<prn><pro><p3><nt>$ ^sentir<vblex><pri><p1><sg>$ ^.<sent>$"
-    b" ^me<prn><pro><p1><mf><sg>$ ^\xc3\xa9l<prn><tn>$"
-    b" ^decir<vblex><imp><p2><sg>$^me<prn><enc><p1><mf><sg>$"
-    b" ^le<prn><pro><p3><mf><sg>$^.<sent>$.[]\0"
-)
-
-
-def test_a_proclitic_glued_to_the_next_word_gets_its_blank() -> None:
-    # Only before a word: enclitics and punctuation stay glued.
-    assert space_glued_proclitics(GLUED) == SPACED
-
-
-@pytest.mark.parametrize("size", [1, 2, 3, 7, 16, len(GLUED)])
-def test_the_spacer_gives_the_same_stream_whatever_the_chunks(size: int) -> None:
-    spacer = ProcliticSpacer()
-    chunks = [GLUED[i : i + size] for i in range(0, len(GLUED), size)]
-    out = b"".join(spacer.feed(c, last=i == len(chunks) - 1) for i, c in enumerate(chunks))
-    assert out == SPACED

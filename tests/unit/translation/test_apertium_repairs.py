@@ -1,0 +1,68 @@
+"""Repairs to the stream between transfer and generation."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.translation.engines.apertium_repairs import (
+    StreamRepairer,
+    lower_capitals_after_commas,
+    repair_before_generation,
+    space_glued_proclitics,
+)
+
+GLUED = (
+    b" ^Lo<prn><pro><p3><nt>$^sentir<vblex><pri><p1><sg>$ ^.<sent>$"
+    b" ^me<prn><pro><p1><mf><sg>$^\xc3\xa9l<prn><tn>$"  # a lemma starting with "é"
+    b" ^decir<vblex><imp><p2><sg>$^me<prn><enc><p1><mf><sg>$"  # an enclitic: glued on purpose
+    b" ^le<prn><pro><p3><mf><sg>$^.<sent>$.[]\0"
+)
+SPACED = (
+    b" ^Lo<prn><pro><p3><nt>$ ^sentir<vblex><pri><p1><sg>$ ^.<sent>$"
+    b" ^me<prn><pro><p1><mf><sg>$ ^\xc3\xa9l<prn><tn>$"
+    b" ^decir<vblex><imp><p2><sg>$^me<prn><enc><p1><mf><sg>$"
+    b" ^le<prn><pro><p3><mf><sg>$^.<sent>$.[]\0"
+)
+
+# es-fr's stream for "Hola, hemos enviado...", "Hola, vuestro reembolso...", with a
+# name, an acronym, a noun and a possessive in a name ("My Space") after commas, and a
+# capital "É" pronoun.
+CAPITALISED = (
+    b"^Salut<ij>$^,<cm>$ ^Nous<prn><tn><p1><mf><pl>$ ^avoir<vbhaver><pri><p1><pl>$"
+    b"^,<cm>$ ^Votre<det><pos><mf><sg>$ ^remboursement<n><m><sg>$"
+    b"^,<cm>$ ^Anna<np><ant><f><sg>$^,<cm>$ ^ONU<np><org>$^,<cm>$ ^Monsieur<n><m><sg>$"
+    b"^,<cm>$ ^Mon<det><pos><m><sg>$ ^Spatial<adj><m><sg>$"
+    b"^,<cm>$ ^\xc3\x89l<prn><tn>$^.<sent>$.[]\0"
+)
+LOWERED = (
+    b"^Salut<ij>$^,<cm>$ ^nous<prn><tn><p1><mf><pl>$ ^avoir<vbhaver><pri><p1><pl>$"
+    b"^,<cm>$ ^votre<det><pos><mf><sg>$ ^remboursement<n><m><sg>$"
+    b"^,<cm>$ ^Anna<np><ant><f><sg>$^,<cm>$ ^ONU<np><org>$^,<cm>$ ^Monsieur<n><m><sg>$"
+    b"^,<cm>$ ^Mon<det><pos><m><sg>$ ^Spatial<adj><m><sg>$"
+    b"^,<cm>$ ^\xc3\xa9l<prn><tn>$^.<sent>$.[]\0"
+)
+
+
+def test_a_proclitic_glued_to_the_next_word_gets_its_blank() -> None:
+    # Only before a word: enclitics and punctuation stay glued.
+    assert space_glued_proclitics(GLUED) == SPACED
+
+
+def test_a_pronoun_or_possessive_after_a_comma_is_lowered() -> None:
+    # Names, acronyms and other words keep their capital.
+    assert lower_capitals_after_commas(CAPITALISED) == LOWERED
+    # Not after anything but a comma: a sentence's first pronoun keeps its capital.
+    start = b"^Nous<prn><tn><p1><mf><pl>$ ^avoir<vbhaver><pri><p1><pl>$"
+    assert lower_capitals_after_commas(start) == start
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 10_000])
+@pytest.mark.parametrize(("stream", "expected"), [(GLUED, SPACED), (CAPITALISED, LOWERED)])
+def test_the_repairer_gives_the_same_stream_whatever_the_chunks(
+    size: int, stream: bytes, expected: bytes
+) -> None:
+    assert repair_before_generation(stream) == expected
+    repairer = StreamRepairer()
+    chunks = [stream[i : i + size] for i in range(0, len(stream), size)]
+    out = b"".join(repairer.feed(c, last=i == len(chunks) - 1) for i, c in enumerate(chunks))
+    assert out == expected
