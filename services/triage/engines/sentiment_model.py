@@ -50,7 +50,14 @@ the shared one by 0.7 or 1.4 (0.623, 0.620); naive-Bayes ratios normalised per b
 vectorizers fitted on the original tweets only (seed 2: 0.626, 0.625 against 0.626).
 Not adopted though CV liked it: VADER on each tweet's Apertium translation into English as
 three more features (seed 0 mean 0.632; fr +0.037, es +0.017, it +0.009, pt -0.003)*,
-which would put Apertium in the request path of the triage service.
+which would put Apertium in the request path of the triage service. Re-measured with
+per-tweet translations, seeds 0/1/2 averaged: en .636 es .594 fr .660 pt .610 it .640 de
+.675 (mean .636 against .625), still es < 0.60; blending in an English model trained on
+all tweets translated into English and a Spanish one on the Spanish translations gave es
+.599 with weights chosen on four folds and applied to the fifth. The cost: 2 ms (es->en)
+to 6-8 ms (it->es->en) of Apertium per message and four resident pipelines. Rejected on
+seed 0: the translation's n-grams through the English or the Spanish block (.621-.631),
+a second translation through Catalan, the translated lexicon on the Spanish translation.
 (* with a first, line-by-line translation in which Apertium could move words across tweet
 boundaries; the adopted per-tweet translation gave Spanish 0.573 where that one gave 0.579.)
 Spanish stays under 0.60 in CV; clearly more needs pretrained multilingual knowledge (a
