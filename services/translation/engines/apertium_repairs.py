@@ -16,14 +16,28 @@ _GLUED_PROCLITIC = re.compile(rb"(<pro>(?:<[^<>$^]*>)*\$)(?=\^(?:[A-Za-z]|[\xc0-
 # A comma, blanks, then a pronoun, or a possessive determiner before a word in lower case
 # (not "Mon Spatial" for "My Space", a name): the unit whose lemma's case the generator copies.
 _AFTER_COMMA = rb"\^,<cm>\$[ \t]*\^"
+# A lemma, which may hold blanks ("Merci de"), not an unknown or untranslated word.
+_LEMMA = rb"([^<>$^*@#\\\s](?:[^<>$^*@#\\]*[^<>$^*@#\\\s])?)"
 _LOWER_CASE_WORD = rb"\^(?:[a-z]|\xc3[\xa0-\xbf])"
 _CAPITAL_AFTER_COMMA = re.compile(
     _AFTER_COMMA
-    + rb"([^<>$^*@#\\\s]+)(?=<prn>|<det><pos>(?:<[^<>$^]*>)*\$[ \t]*"
+    + _LEMMA
+    + rb"(?=<prn>|<det><pos>(?:<[^<>$^]*>)*\$[ \t]*"
     + _LOWER_CASE_WORD
     + rb")"
 )
-_TRAILING_COMMA = re.compile(rb"\^,<cm>\$[ \t]*$")
+# After an interjection and a comma ("Salut, Grâces pour..."), any word but a name, when
+# the word after it is in lower case.
+_CAPITAL_AFTER_INTERJECTION = re.compile(
+    rb"<ij>\$"
+    + _AFTER_COMMA
+    + _LEMMA
+    + rb"(?=(?!<np>)(?:<[^<>$^]*>)+\$[ \t]*"
+    + _LOWER_CASE_WORD
+    + rb")"
+)
+_UNITS_HELD = 4
+"""Units a repair may span: `StreamRepairer` holds back that many."""
 
 
 def space_glued_proclitics(stream: bytes) -> bytes:
@@ -59,11 +73,12 @@ def lower_capitals_after_commas(stream: bytes) -> bytes:
     "Hola, vuestro reembolso..." gives "Salut, Votre remboursement..."; English replies
     reach French through that pair ("Hi, we have shipped..."). A pronoun is never a name,
     nor is a possessive determiner before a word in lower case, so after a comma they are
-    written in lower case. Names (``<np>``, or "Mon Spatial" for "My Space"), other words
-    and acronyms keep their case. In English "I" is generated from a lower-case lemma, so
-    it keeps its capital.
+    written in lower case; after an opening interjection ("Hi, thank you..." gives
+    "Salut, Grâces pour..."), so is any word but a name before a word in lower case.
+    Names (``<np>``, or "Mon Spatial" for "My Space"), other words and acronyms keep their
+    case. In English "I" is generated from a lower-case lemma, so it keeps its capital.
     """
-    return _CAPITAL_AFTER_COMMA.sub(_lowered, stream)
+    return _CAPITAL_AFTER_INTERJECTION.sub(_lowered, _CAPITAL_AFTER_COMMA.sub(_lowered, stream))
 
 
 def repair_before_generation(stream: bytes) -> bytes:
@@ -74,10 +89,11 @@ def repair_before_generation(stream: bytes) -> bytes:
 class StreamRepairer:
     """`repair_before_generation` over a stream that arrives in chunks.
 
-    `feed` returns what is final and can go on to generation. It holds back the last unit
-    until the first character of the one after it is seen, and a comma just before that
-    unit, whose next word may still need its case lowered. The repairs are idempotent, so
-    what is held back is simply examined again with the next chunk.
+    `feed` returns what is final and can go on to generation. A repair looks at up to
+    three units and the first character of a fourth (interjection, comma, word, next
+    word), so the last four units that have begun are held back until more arrives. The
+    repairs are idempotent, so what is held back is simply examined again with the next
+    chunk.
     """
 
     def __init__(self) -> None:
@@ -88,12 +104,10 @@ class StreamRepairer:
         repaired = repair_before_generation(self._held + chunk)
         cut = len(repaired)
         if not last:
-            cut = repaired.rfind(b"^")
-            if cut == len(repaired) - 1:
+            for _ in range(_UNITS_HELD):
                 cut = repaired.rfind(b"^", 0, cut)
-            cut = max(cut, 0)
-            comma = _TRAILING_COMMA.search(repaired, 0, cut)
-            if comma:
-                cut = comma.start()
+                if cut <= 0:
+                    cut = 0
+                    break
         self._held = repaired[cut:]
         return repaired[:cut]

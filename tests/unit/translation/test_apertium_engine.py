@@ -100,10 +100,15 @@ def test_a_pronoun_after_a_comma_loses_the_capital_transfer_gave_it(
     engine: ApertiumEngine, raw_apertium: Callable[[str, str, list[str]], list[str]]
 ) -> None:
     # es-fr carries the capital of a sentence opened by an interjection past the comma.
-    source = ["Hola, hemos enviado tu pedido.", "Hola, vuestro reembolso está aquí."]
-    assert [t.split(" ")[1] for t in raw_apertium("es", "fr", source)] == ["Nous", "Votre"]
+    source = [
+        "Hola, hemos enviado tu pedido.",
+        "Hola, vuestro reembolso está aquí.",
+        "Hola, gracias por tu paciencia.",
+    ]
+    raw = raw_apertium("es", "fr", source)
+    assert [t.split(" ")[1] for t in raw] == ["Nous", "Votre", "Merci"]
     outputs = engine.translate([(s,) for s in source], "es", "fr")
-    assert [_text(o).split(" ")[1] for o in outputs] == ["nous", "votre"]
+    assert [_text(o).split(" ")[1] for o in outputs] == ["nous", "votre", "merci"]
     # A name after a comma keeps its capital.
     (named,) = engine.translate([("Hola, Ana ha enviado tu pedido.",)], "es", "fr")
     assert _text(named).startswith("Salut, Ana ")

@@ -43,6 +43,17 @@ LOWERED = (
 )
 
 
+# After an opening interjection any word but a name is lowered ("Salut, Grâces pour..."),
+# but not after another word, nor before a capitalised word.
+INTERJECTION = (
+    "^Salut<ij>$^,<cm>$ ^Grâce<n><f><pl>$ ^pour<pr>$ ^votre<det><pos><mf><sg>$"
+    "^,<cm>$ ^Grâce<n><f><pl>$ ^pour<pr>$"
+    " ^Salut<ij>$^,<cm>$ ^Maria<np><ant><f><sg>$ ^être<vbser><pri><p3><sg>$"
+    " ^Salut<ij>$^,<cm>$ ^Le<det><def><m><sg>$ ^Vendredi<n><m><sg>$^.<sent>$.[]\0"
+).encode()
+INTERJECTION_LOWERED = INTERJECTION.replace("^Grâce".encode(), "^grâce".encode(), 1)
+
+
 def test_a_proclitic_glued_to_the_next_word_gets_its_blank() -> None:
     # Only before a word: enclitics and punctuation stay glued.
     assert space_glued_proclitics(GLUED) == SPACED
@@ -54,10 +65,14 @@ def test_a_pronoun_or_possessive_after_a_comma_is_lowered() -> None:
     # Not after anything but a comma: a sentence's first pronoun keeps its capital.
     start = b"^Nous<prn><tn><p1><mf><pl>$ ^avoir<vbhaver><pri><p1><pl>$"
     assert lower_capitals_after_commas(start) == start
+    assert lower_capitals_after_commas(INTERJECTION) == INTERJECTION_LOWERED
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 10_000])
-@pytest.mark.parametrize(("stream", "expected"), [(GLUED, SPACED), (CAPITALISED, LOWERED)])
+@pytest.mark.parametrize(
+    ("stream", "expected"),
+    [(GLUED, SPACED), (CAPITALISED, LOWERED), (INTERJECTION, INTERJECTION_LOWERED)],
+)
 def test_the_repairer_gives_the_same_stream_whatever_the_chunks(
     size: int, stream: bytes, expected: bytes
 ) -> None:
