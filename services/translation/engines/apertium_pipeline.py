@@ -156,7 +156,7 @@ class ApertiumPipeline:
         last_out = self._last_out.fileno()
         to_first = memoryview(payload)
         to_middle = bytearray()
-        repairer = StreamRepairer()
+        repairer = StreamRepairer(self.mode.target)
         middle: list[bytes] = []
         output: list[bytes] = []
         middle_done = middle_in < 0

@@ -76,14 +76,23 @@ def lower_capitals_after_commas(stream: bytes) -> bytes:
     written in lower case; after an opening interjection ("Hi, thank you..." gives
     "Salut, Grâces pour..."), so is any word but a name before a word in lower case.
     Names (``<np>``, or "Mon Spatial" for "My Space"), other words and acronyms keep their
-    case. In English "I" is generated from a lower-case lemma, so it keeps its capital.
+    case. Applied into French only (`CAPITALS_LOWERED_INTO`).
     """
     return _CAPITAL_AFTER_INTERJECTION.sub(_lowered, _CAPITAL_AFTER_COMMA.sub(_lowered, stream))
 
 
-def repair_before_generation(stream: bytes) -> bytes:
-    """Every repair of this module, on a stream of whole units."""
-    return lower_capitals_after_commas(space_glued_proclitics(stream))
+CAPITALS_LOWERED_INTO = frozenset({"fr"})
+"""Targets whose stream gets `lower_capitals_after_commas`: the slip is es-fr's, and in
+English a lemma may carry its own capital ("Monday", "English"), which lowering it would
+lose."""
+
+
+def repair_before_generation(stream: bytes, target: str) -> bytes:
+    """Every repair of this module that applies into ``target``, on whole units."""
+    spaced = space_glued_proclitics(stream)
+    if target in CAPITALS_LOWERED_INTO:
+        return lower_capitals_after_commas(spaced)
+    return spaced
 
 
 class StreamRepairer:
@@ -96,12 +105,13 @@ class StreamRepairer:
     chunk.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, target: str) -> None:
+        self._target = target
         self._held = b""
 
     def feed(self, chunk: bytes, last: bool) -> bytes:
         """The stream received so far that is ready; ``last``: the chunk ends the answer."""
-        repaired = repair_before_generation(self._held + chunk)
+        repaired = repair_before_generation(self._held + chunk, self._target)
         cut = len(repaired)
         if not last:
             for _ in range(_UNITS_HELD):

@@ -112,6 +112,9 @@ def test_a_pronoun_after_a_comma_loses_the_capital_transfer_gave_it(
     # A name after a comma keeps its capital.
     (named,) = engine.translate([("Hola, Ana ha enviado tu pedido.",)], "es", "fr")
     assert _text(named).startswith("Salut, Ana ")
+    # Into English a word may carry its own capital: left alone.
+    (english,) = engine.translate([("Hola, lunes llega el paquete.",)], "es", "en")
+    assert _text(english).startswith("Hello, Monday ")
 
 
 def test_unknown_words_are_counted_not_marked(engine: ApertiumEngine) -> None:

@@ -59,6 +59,14 @@ def test_a_proclitic_glued_to_the_next_word_gets_its_blank() -> None:
     assert space_glued_proclitics(GLUED) == SPACED
 
 
+def test_capitals_are_lowered_into_french_only() -> None:
+    # In English a lemma can carry its own capital ("Hello, Monday is fine").
+    english = b"^Hello<ij>$^,<cm>$ ^Monday<n><sg>$ ^be<vbser><pri><p3><sg>$"
+    assert repair_before_generation(english, "en") == english
+    assert repair_before_generation(CAPITALISED, "es") == CAPITALISED
+    assert repair_before_generation(CAPITALISED, "fr") == LOWERED
+
+
 def test_a_pronoun_or_possessive_after_a_comma_is_lowered() -> None:
     # Names, acronyms and other words keep their capital.
     assert lower_capitals_after_commas(CAPITALISED) == LOWERED
@@ -76,8 +84,8 @@ def test_a_pronoun_or_possessive_after_a_comma_is_lowered() -> None:
 def test_the_repairer_gives_the_same_stream_whatever_the_chunks(
     size: int, stream: bytes, expected: bytes
 ) -> None:
-    assert repair_before_generation(stream) == expected
-    repairer = StreamRepairer()
+    assert repair_before_generation(stream, "fr") == expected
+    repairer = StreamRepairer("fr")
     chunks = [stream[i : i + size] for i in range(0, len(stream), size)]
     out = b"".join(repairer.feed(c, last=i == len(chunks) - 1) for i, c in enumerate(chunks))
     assert out == expected
