@@ -18,7 +18,10 @@ from services.translation.engines.base import Segment, TemplatePiece
 CLOSING_MARKS = ",.;:!?)]}%…"
 """Marks that never take a blank before them unless the source gives them one."""
 
-_SPACED_MARK = re.compile(rf"\s([{re.escape(CLOSING_MARKS)}])")
+_MARK = rf"([{re.escape(CLOSING_MARKS)}])"
+_SPACED_MARK = re.compile(rf"\s{_MARK}")
+_AFTER_WORD = re.compile(rf"(?<=\S)[ \t]+(?={_MARK})")
+_AFTER_SLOT = re.compile(rf"^[ \t]+(?={_MARK})")
 
 
 def _spaced_in_source(source: Segment) -> set[str]:
@@ -35,16 +38,16 @@ def drop_added_blanks(
     A blank is only dropped after a word or a slot, never at the start of the
     translation, and a piece of text that is only blanks between two slots stays.
     """
-    marks = "".join(m for m in CLOSING_MARKS if m not in _spaced_in_source(source))
-    if not marks:
-        return tuple(template)
-    after_word = re.compile(rf"(?<=\S)[ \t]+(?=[{re.escape(marks)}])")
-    after_slot = re.compile(rf"^[ \t]+(?=[{re.escape(marks)}])")
+    spaced = _spaced_in_source(source)
+
+    def drop(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1) in spaced else ""
+
     pieces: list[TemplatePiece] = []
     for i, piece in enumerate(template):
         if isinstance(piece, str):
-            piece = after_word.sub("", piece)
+            piece = _AFTER_WORD.sub(drop, piece)
             if i > 0 and not isinstance(template[i - 1], str):
-                piece = after_slot.sub("", piece)
+                piece = _AFTER_SLOT.sub(drop, piece)
         pieces.append(piece)
     return tuple(pieces)
