@@ -21,6 +21,7 @@ from services.translation.core.errors import (
 )
 from services.translation.core.glossary import Glossary
 from services.translation.core.html_text import html_atoms
+from services.translation.core.pivot_names import hide_names, name_shape, show_names
 from services.translation.core.punctuation_spacing import drop_added_blanks
 from services.translation.core.routing import Route, Router, normalize_language
 from services.translation.core.segment_cache import CachedTranslation, CacheStats, SegmentCache
@@ -206,21 +207,28 @@ class Translator:
         if not segments:
             return []
         opaque = [{p.slot: p for p in s if isinstance(p, Opaque)} for s in segments]
+        # Slots numbered from here up hold names carried through a pivot (`pivot_names`).
+        free_slot = [1 + max(k, default=-1) for k in opaque]
+        kept: list[dict[int, str]] = [{} for _ in segments]
         current = segments
         seen_unknown: list[Counter[str]] = [Counter() for _ in segments]
         counts = [0] * len(segments)
         outputs: list[EngineOutput] = []
-        for leg in route.legs:
+        for number, leg in enumerate(route.legs, 1):
             outputs = leg.engine.translate(current, leg.source, leg.target, deadline=deadline)
             for i, output in enumerate(outputs):
                 # A word unknown on the first leg comes back unknown on the second: count it once.
                 fresh = Counter(output.unknown) - seen_unknown[i]
                 counts[i] += sum(fresh.values())
                 seen_unknown[i] += Counter(output.unknown)
-            current = [_as_segment(o, k) for o, k in zip(outputs, opaque, strict=True)]
+            if number < len(route.legs):
+                current = [
+                    _next_leg_segment(o, s, k, kept[i], free_slot[i] + len(kept[i]))
+                    for i, (o, s, k) in enumerate(zip(outputs, segments, opaque, strict=True))
+                ]
         templates = [
-            drop_added_blanks(s, restore_initial_capital(s, o.template))
-            for s, o in zip(segments, outputs, strict=True)
+            drop_added_blanks(s, restore_initial_capital(s, show_names(o.template, names)))
+            for s, o, names in zip(segments, outputs, kept, strict=True)
         ]
         if route.target == "es":
             templates = [add_opening_marks(t) for t in templates]
@@ -260,12 +268,24 @@ class Translator:
         )
 
 
-def _as_segment(output: EngineOutput, opaque: dict[int, Opaque]) -> Segment:
-    """A translation fed to the next leg of a pivot, its slots opaque again."""
+def _next_leg_segment(
+    output: EngineOutput,
+    source: Segment,
+    opaque: dict[int, Opaque],
+    kept: dict[int, str],
+    free_slot: int,
+) -> Segment:
+    """A translation fed to the next leg of a pivot: its slots opaque again, and the names
+    the leg reported hidden in slots of their own (added to ``kept``)."""
+    text = " ".join(p for p in source if isinstance(p, str))
+    template, names = hide_names(output.template, output.names, text, free_slot)
+    kept.update(names)
     pieces: list[Piece] = []
-    for piece in output.template:
-        if isinstance(piece, str):
+    for piece in template:
+        if isinstance(piece, str | Opaque):
             pieces.append(piece)
+        elif piece.index in kept:
+            pieces.append(Opaque(piece.index, OpaqueKind.CONTENT, name_shape(kept[piece.index])))
         else:
             pieces.append(opaque.get(piece.index, Opaque(piece.index, OpaqueKind.CONTENT)))
     return tuple(pieces)

@@ -30,6 +30,7 @@ from services.translation.engines.apertium_stream import (
     SEGMENT_SEPARATOR,
     decode_output,
     encode_segment,
+    person_names,
     unknown_words,
 )
 from services.translation.engines.apertium_tagger_reset import (
@@ -197,12 +198,15 @@ class ApertiumEngine:
             EngineOutput(
                 template=decode_output(part.decode("utf-8", "replace"), e.numbers, e.codes),
                 unknown=tuple(
-                    word
-                    for word in unknown_words(u.decode("utf-8", "replace"))
-                    if word.casefold() not in e.code_words
+                    word for word in unknown_words(stream) if word.casefold() not in e.code_words
+                ),
+                names=tuple(
+                    name for name in person_names(stream) if name.casefold() not in e.code_words
                 ),
             )
-            for part, e, u in zip(parts, encoded, unknown, strict=True)
+            for part, e, stream in zip(
+                parts, encoded, (u.decode("utf-8", "replace") for u in unknown), strict=True
+            )
         ]
 
     def _exchange(

@@ -36,6 +36,21 @@ _CAPITAL_AFTER_INTERJECTION = re.compile(
     + _LOWER_CASE_WORD
     + rb")"
 )
+# A sentence's start (the stream's, or after a sentence mark), then one or two unknown
+# words (more would exceed `_UNITS_HELD`), each after what may lie between units (blanks,
+# superblanks, quotes), then a word that is not a name.
+_BETWEEN_UNITS = rb"(?:\\.|\[(?:\\.|[^\\\]])*\]|[^\\\[^$])*"
+_OPENING_UNKNOWN = (
+    rb"(?:"
+    + _BETWEEN_UNITS
+    + rb"\^\*[^$^]*\$){1,2}"
+    + _BETWEEN_UNITS
+    + rb"\^"
+    + _LEMMA
+    + rb"(?=<(?!np>)[^<>$^]*>)"  # a whole first tag: "<n" may yet become "<np>"
+)
+_CAPITAL_AFTER_OPENING_UNKNOWN = re.compile(rb"<sent>\$" + _OPENING_UNKNOWN)
+_CAPITAL_AFTER_UNKNOWN_AT_START = re.compile(rb"\A" + _OPENING_UNKNOWN)
 _UNITS_HELD = 4
 """Units a repair may span: `StreamRepairer` holds back that many."""
 
@@ -81,15 +96,33 @@ def lower_capitals_after_commas(stream: bytes) -> bytes:
     return _CAPITAL_AFTER_INTERJECTION.sub(_lowered, _CAPITAL_AFTER_COMMA.sub(_lowered, stream))
 
 
+def lower_capital_after_opening_unknown(stream: bytes, at_start: bool = True) -> bytes:
+    """The stream before generation, with the word after a sentence's opening unknown
+    word in lower case.
+
+    Transfer gives a sentence's capital to its first word it knows, so a sentence that
+    opens with a word no dictionary holds (a name, a misspelling) gets a second capital:
+    "Garzón fue enviado ayer." gives "Garzón Was sent yesterday." in spa-eng, "Garzón A
+    été envoyé hier." in es-fr, and '"Ben Affleck ha..."' gives '"Ben Affleck Has...'.
+    Unknown words keep their own case (the generator copies them as they came); the word
+    after them is lowered unless it is a name (``<np>``). ``at_start``: the stream's first
+    byte begins a sentence (false for a piece held back from the middle).
+    """
+    if at_start:
+        stream = _CAPITAL_AFTER_UNKNOWN_AT_START.sub(_lowered, stream, count=1)
+    return _CAPITAL_AFTER_OPENING_UNKNOWN.sub(_lowered, stream)
+
+
 CAPITALS_LOWERED_INTO = frozenset({"fr"})
 """Targets whose stream gets `lower_capitals_after_commas`: the slip is es-fr's, and in
 English a lemma may carry its own capital ("Monday", "English"), which lowering it would
 lose."""
 
 
-def repair_before_generation(stream: bytes, target: str) -> bytes:
-    """Every repair of this module that applies into ``target``, on whole units."""
-    spaced = space_glued_proclitics(stream)
+def repair_before_generation(stream: bytes, target: str, at_start: bool = True) -> bytes:
+    """Every repair of this module that applies into ``target``, on whole units;
+    ``at_start``: the stream's first byte begins the answer."""
+    spaced = lower_capital_after_opening_unknown(space_glued_proclitics(stream), at_start)
     if target in CAPITALS_LOWERED_INTO:
         return lower_capitals_after_commas(spaced)
     return spaced
@@ -99,8 +132,9 @@ class StreamRepairer:
     """`repair_before_generation` over a stream that arrives in chunks.
 
     `feed` returns what is final and can go on to generation. A repair looks at up to
-    three units and the first character of a fourth (interjection, comma, word, next
-    word), so the last four units that have begun are held back until more arrives. The
+    four units, the last one up to its first tag or character (interjection, comma, word,
+    next word; sentence mark, two unknown words, word), so the last four units that have
+    begun are held back until more arrives. The
     repairs are idempotent, so what is held back is simply examined again with the next
     chunk.
     """
@@ -108,10 +142,13 @@ class StreamRepairer:
     def __init__(self, target: str) -> None:
         self._target = target
         self._held = b""
+        self._released = False
 
     def feed(self, chunk: bytes, last: bool) -> bytes:
         """The stream received so far that is ready; ``last``: the chunk ends the answer."""
-        repaired = repair_before_generation(self._held + chunk, self._target)
+        repaired = repair_before_generation(
+            self._held + chunk, self._target, at_start=not self._released
+        )
         cut = len(repaired)
         if not last:
             for _ in range(_UNITS_HELD):
@@ -120,4 +157,5 @@ class StreamRepairer:
                     cut = 0
                     break
         self._held = repaired[cut:]
+        self._released = self._released or cut > 0
         return repaired[:cut]

@@ -302,3 +302,21 @@ def unknown_words(stream: str) -> tuple[str, ...]:
             word = unit[1 : end.start() if end else len(unit)]
             found.append(_UNESCAPE.sub(r"\1", word))
     return tuple(found)
+
+
+# The tags of a person's first name or surname, right after the lemma.
+_PERSON_NAME_TAGS = re.compile(r"<np><(?:ant|cog)>")
+
+
+def person_names(stream: str) -> tuple[str, ...]:
+    """Lemmas of the first names and surnames (``^Lisa<np><ant>..$``) in a stream between
+    transfer and generation, where the generator writes a name as its lemma."""
+    found: list[str] = []
+    for m in _STREAM_UNIT.finditer(stream):
+        unit = m.group(1)
+        if not unit or unit[0] in "*@#":
+            continue
+        end = _LEMMA_END.search(unit)
+        if end is not None and _PERSON_NAME_TAGS.match(unit, end.start()):
+            found.append(_UNESCAPE.sub(r"\1", unit[: end.start()]))
+    return tuple(found)

@@ -64,6 +64,9 @@ class EngineOutput:
 
     template: tuple[TemplatePiece, ...]
     unknown: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    """People's names the engine recognised and wrote as they are (as written in the
+    template), so that the next leg of a pivot can carry them through untranslated."""
 
 
 @runtime_checkable

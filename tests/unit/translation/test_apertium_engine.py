@@ -60,6 +60,15 @@ def test_parse_pipeline_splits_at_generation() -> None:
     assert generation == (("lt-proc", "-z", "-n", "gen.bin"), ("lt-proc", "-z", "-p", "p.bin"))
 
 
+# The sample sentences that a stream repair (`apertium_repairs`) changes: raw -> ours.
+REPAIRED_SAMPLES = {
+    ("en", "es"): {
+        # "Amharic" is unknown: transfer gave the sentence's capital to "es" too.
+        "Amharic Es un Semitic lengua.": "Amharic es un Semitic lengua.",
+    },
+}
+
+
 @pytest.fixture(scope="module")
 def fresh_engine() -> Iterator[ApertiumEngine]:
     """Pipelines that have seen nothing yet: Apertium's tagger state depends on what a
@@ -79,8 +88,10 @@ def test_every_direction_translates_exactly_as_apertium_u(
 ) -> None:
     sentences = samples[pair[0]]
     ours = fresh_engine.translate([(s,) for s in sentences], *pair)
-    expected = raw_apertium(*pair, sentences)
-    assert [" ".join(_text(o).split()) for o in ours] == [" ".join(e.split()) for e in expected]
+    raw = [" ".join(e.split()) for e in raw_apertium(*pair, sentences)]
+    repaired = REPAIRED_SAMPLES.get(pair, {})
+    assert set(repaired) <= set(raw)  # each listed slip is still Apertium's
+    assert [" ".join(_text(o).split()) for o in ours] == [repaired.get(e, e) for e in raw]
     assert not any(ch in _text(o) for o in ours for ch in "*@")
 
 
@@ -115,6 +126,24 @@ def test_a_pronoun_after_a_comma_loses_the_capital_transfer_gave_it(
     # Into English a word may carry its own capital: left alone.
     (english,) = engine.translate([("Hola, lunes llega el paquete.",)], "es", "en")
     assert _text(english).startswith("Hello, Monday ")
+
+
+def test_a_sentence_opened_by_an_unknown_word_keeps_one_capital(
+    engine: ApertiumEngine, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    # Transfer gives the sentence's capital to the first word it knows, too.
+    source = ["Xyzzy fue enviado ayer.", "Xyzzy Qwerty no está usando guantes."]
+    assert raw_apertium("es", "en", source) == [
+        "Xyzzy Was sent yesterday.",
+        "Xyzzy Qwerty Is not using gloves.",
+    ]
+    outputs = engine.translate([(s,) for s in source], "es", "en")
+    assert [_text(o) for o in outputs] == [
+        "Xyzzy was sent yesterday.",
+        "Xyzzy Qwerty is not using gloves.",
+    ]
+    (french,) = engine.translate([("Xyzzy fue enviado ayer.",)], "es", "fr")
+    assert _text(french).startswith("Xyzzy a été envoyé")
 
 
 def test_unknown_words_are_counted_not_marked(engine: ApertiumEngine) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from services.translation.engines.apertium_repairs import (
     StreamRepairer,
+    lower_capital_after_opening_unknown,
     lower_capitals_after_commas,
     repair_before_generation,
     space_glued_proclitics,
@@ -76,10 +77,43 @@ def test_a_pronoun_or_possessive_after_a_comma_is_lowered() -> None:
     assert lower_capitals_after_commas(INTERJECTION) == INTERJECTION_LOWERED
 
 
+# spa-eng's stream for sentences opened by words it does not know ("Garzón fue...",
+# '"Valentino prefiere...', "Ben Affleck ha..."): transfer gave the capital to the next
+# word. A name after them, and a capital after an unknown word mid-sentence, are kept.
+OPENING_UNKNOWN = (
+    b"^*Garz\xc3\xb3n$ ^Be<vbser><past><p3><sg>$ ^send<vblex><pp>$^.<sent>$"
+    b' "^*Valentino$ ^Prefer<vblex><pri><p3><sg>$ ^the<det><def><sg>$"^.<sent>$'
+    b" ^*Ben$ ^*Affleck$ ^Have<vbhaver><pri><p3><sg>$^.<sent>$"
+    b" ^*Xy$ ^Mary<np><ant><f><sg>$ ^see<vblex><past>$ ^*Zqxa$ ^Monday<n><sg>$^.<sent>$.[]\0"
+)
+OPENING_UNKNOWN_LOWERED = (
+    OPENING_UNKNOWN.replace(b"^Be<", b"^be<")
+    .replace(b"^Prefer<", b"^prefer<")
+    .replace(b"^Have<", b"^have<")
+)
+
+
+def test_the_word_after_a_sentences_opening_unknown_words_is_lowered() -> None:
+    assert lower_capital_after_opening_unknown(OPENING_UNKNOWN) == OPENING_UNKNOWN_LOWERED
+    # In every direction: the slip is transfer's, in spa-eng, es-fr and others.
+    assert repair_before_generation(OPENING_UNKNOWN, "en") == OPENING_UNKNOWN_LOWERED
+    # Three unknown words are more than the repairer holds back: left alone everywhere.
+    three = b"^*A$ ^*B$ ^*C$ ^Be<vbser><pri><p3><sg>$"
+    assert lower_capital_after_opening_unknown(three) == three
+    # A piece from the middle of a stream does not begin a sentence.
+    middle = b"^*Zqxa$ ^Monday<n><sg>$"
+    assert lower_capital_after_opening_unknown(middle, at_start=False) == middle
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 10_000])
 @pytest.mark.parametrize(
     ("stream", "expected"),
-    [(GLUED, SPACED), (CAPITALISED, LOWERED), (INTERJECTION, INTERJECTION_LOWERED)],
+    [
+        (GLUED, SPACED),
+        (CAPITALISED, LOWERED),
+        (INTERJECTION, INTERJECTION_LOWERED),
+        (OPENING_UNKNOWN, OPENING_UNKNOWN_LOWERED),
+    ],
 )
 def test_the_repairer_gives_the_same_stream_whatever_the_chunks(
     size: int, stream: bytes, expected: bytes

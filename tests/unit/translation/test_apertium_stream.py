@@ -11,6 +11,7 @@ from services.translation.engines.apertium_stream import (
     decode_output,
     encode_segment,
     escape_text,
+    person_names,
     unknown_words,
 )
 from services.translation.engines.base import Opaque, OpaqueKind, Slot
@@ -90,6 +91,16 @@ def test_unknown_words_reads_marked_units_only() -> None:
         + "^*xyzzy$"
     )
     assert unknown_words(stream) == ("fool", "bruise", "xyzzy")
+
+
+def test_person_names_reads_first_names_and_surnames_only() -> None:
+    stream = (
+        "^Mona<np><ant><f><sg>$ ^Lisa<np><ant><f><sg>$ ^y<cnjcoo>$ ^Garz\\ón<np><cog>$"
+        " ^Chile<np><loc><m><sg>$ ^ONU<np><org>$ ^*Nieto$ ^lisa<adj><f><sg>$"
+        " [^Tom<np><ant>$]" + SEGMENT_SEPARATOR + "^Ana<np><ant><f><sg>$"
+    )
+    # Place names and organisations are translated; unknown words are not names we know.
+    assert person_names(stream) == ("Mona", "Lisa", "Garzón", "Ana")
 
 
 def test_a_code_becomes_a_code_built_alike() -> None:

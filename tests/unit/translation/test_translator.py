@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from services.common.errors import Code
@@ -37,6 +39,29 @@ def test_pivot_translation(translator: Translator) -> None:
     result = translator.translate("Où est ma commande?", "fr", "en")
     assert result.text == "Where is my commission?"  # Apertium's choice, through "comisión"
     assert result.route.languages == ("fr", "es", "en")
+
+
+def test_people_s_names_pass_the_second_leg_of_a_pivot_untranslated(
+    translator: Translator, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    # spa-ita reads "Lisa" as the adjective "lisa"; spa-eng reads the surname "Garzón"
+    # as "waiter" and, with the name unknown, gives the capital to the verb after it.
+    cases = [
+        ("en", "it", "Who was Mona Lisa?", "Liscia", "Chi era Mona Lisa?"),
+        ("fr", "en", "Baltazar Garzón a lancé une procédure.", "Waiter", "Baltazar Garzón "),
+    ]
+    for source, target, text, raw_word, expected in cases:
+        spanish = raw_apertium(source, "es", [text])
+        assert raw_word in raw_apertium("es", target, spanish)[0]
+        result = translator.translate(text, source, target)
+        assert result.text.startswith(expected), result.text
+        assert raw_word not in result.text
+    # A name the first leg translated ("Deus" -> "Dios") is left to the second: "God".
+    assert translator.translate("Sami amava Deus.", "pt", "en").text == "Sami loved God."
+    # Names in the second leg's slots do not disturb the caller's protected spans.
+    result = translator.translate("Lisa wrote about order #12345.", "en", "it")
+    assert result.text.startswith("Lisa "), result.text
+    assert "#12345" in result.text
 
 
 def test_same_language_is_returned_as_it_is(translator: Translator) -> None:
