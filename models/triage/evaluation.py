@@ -42,6 +42,7 @@ from models.triage.datasets import (
     load_vader_ratings,
 )
 from models.triage.training import (
+    USE_SENTENCE_EMBEDDINGS,
     USE_TRANSLATED_LEXICONS,
     USE_TRANSLATIONS,
     Progress,
@@ -246,6 +247,7 @@ def sentiment_cross_validation(
     log: Progress | None = None,
     use_translations: bool = USE_TRANSLATIONS,
     use_lexicons: bool = USE_TRANSLATED_LEXICONS,
+    use_embeddings: bool = USE_SENTENCE_EMBEDDINGS,
 ) -> CrossValidation:
     """k-fold CV of the production sentiment classifier on the UMSAB train splits only.
 
@@ -273,7 +275,7 @@ def sentiment_cross_validation(
         say(f"sentiment CV: fold {i + 1}/{folds}")
         in_train = np.zeros(len(data.texts), dtype=bool)
         in_train[originals[train]] = True
-        model = fit_sentiment(data.subset(np.flatnonzero(in_train[data.source])))
+        model = fit_sentiment(data.subset(np.flatnonzero(in_train[data.source])), use_embeddings)
         probabilities = model.predict_proba(
             [data.texts[j] for j in originals[test]], languages[test].tolist()
         )
@@ -323,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out the translated-lexicon features (to compare with and without)",
     )
+    parser.add_argument(
+        "--no-embeddings",
+        action="store_true",
+        help="leave out the sentence-embedding model (to compare with and without)",
+    )
     args = parser.parse_args(argv)
     cv = sentiment_cross_validation(
         args.data,
@@ -331,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         log=lambda m: print(f"[triage] {m}", file=sys.stderr, flush=True),
         use_translations=USE_TRANSLATIONS and not args.no_translations,
         use_lexicons=USE_TRANSLATED_LEXICONS and not args.no_lexicons,
+        use_embeddings=USE_SENTENCE_EMBEDDINGS and not args.no_embeddings,
     )
     print(format_cross_validation(cv))
     return 0

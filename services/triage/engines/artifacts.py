@@ -21,11 +21,12 @@ import sklearn  # type: ignore[import-untyped]
 from services.triage.engines.base import ArtifactsMissingError
 
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped when the classes pickled into the artifacts change shape.
 
 2: sentiment model with per-language weight blocks; 3: both models keep their char and
-word vectorizers in one `text_features.CharWordTfidf`.
+word vectorizers in one `text_features.CharWordTfidf`; 4: the sentiment model carries a
+sentence-embedding model blended with its n-gram one.
 """
 
 SENTIMENT = "sentiment"

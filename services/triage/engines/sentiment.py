@@ -14,7 +14,7 @@ from services.triage.engines.sentiment_model import CLASSES, FloatArray, Sentime
 class SentimentEngine:
     """Three-class sentiment probabilities for texts in a known language."""
 
-    name = "sentiment-nb-logreg"
+    name = "sentiment-nb-logreg-use"
     classes = CLASSES
 
     def __init__(self, model_dir: Path) -> None:
@@ -42,6 +42,8 @@ class SentimentEngine:
                 f"{entry.file} has sentiment model layout {layout}, this code reads layout "
                 f"{SentimentClassifier.LAYOUT}",
             )
+        # One prediction loads the sentence encoder (~1 s) now rather than in a first call.
+        model.predict_proba(["ok"], [model.languages[0] if model.languages else "en"])
         self._model = model
         self.model = ModelVersion(self.name, entry.version)
 

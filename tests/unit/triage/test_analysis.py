@@ -52,5 +52,5 @@ def test_batch_keeps_order_and_explains_language_choices(engines: TriageEngines)
     assert results[1].language.source is LanguageSource.HINT
     assert REASON_LANGUAGE_FROM_HINT in results[1].reasons
     assert results[2].reasons == ()
-    assert all(r.sentiment.model.name == "sentiment-nb-logreg" for r in results)
+    assert all(r.sentiment.model.name == "sentiment-nb-logreg-use" for r in results)
     assert analyze_messages(engines, []) == []

@@ -46,7 +46,7 @@ def test_versions_come_from_the_manifest(engines: TriageEngines, tiny_model_dir:
     versions = engines.versions
     assert set(versions) == {
         "lingua-language-detector",
-        "sentiment-nb-logreg",
+        "sentiment-nb-logreg-use",
         "intent-tfidf-logreg",
     }
     manifest = (tiny_model_dir / MANIFEST_FILE).read_text()

@@ -17,7 +17,11 @@ from services.triage.engines.artifacts import (
 )
 from services.triage.engines.base import ArtifactsMissingError
 from services.triage.engines.sentiment import SentimentEngine
-from services.triage.engines.sentiment_model import SentimentClassifier, augment_by_language
+from services.triage.engines.sentiment_model import (
+    SentimentClassifier,
+    augment_by_language,
+    embedding_blocks,
+)
 
 
 def test_augmentation_copies_features_into_the_language_block() -> None:
@@ -89,3 +93,27 @@ def test_rows_left_out_of_the_shared_block_train_their_language_block_only() -> 
     augmented = augment_by_language(x, slots, n_languages=2, shared=shared).toarray()
     np.testing.assert_array_equal(augmented[0], [1, 2, 1, 2, 0, 0])
     np.testing.assert_array_equal(augmented[1], [0, 0, 0, 0, 3, 0])
+
+
+def test_embedding_blocks_copy_each_row_into_its_language_block() -> None:
+    embeddings = np.array([[1.0, 2.0], [3.0, 4.0]])
+    out = embedding_blocks(embeddings, np.array([2, 0], dtype=np.int64), n_languages=2)
+    np.testing.assert_array_equal(out[0], [1, 2, 0, 0, 1, 2])
+    np.testing.assert_array_equal(out[1], [3, 4, 0, 0, 0, 0])  # unlisted: shared block only
+
+
+def test_sentence_embedding_model_is_blended_in() -> None:
+    texts, languages, labels = _toy_data()
+    model = SentimentClassifier(languages=["xx", "yy"], blend=0.4).fit(texts, languages, labels)
+    query, query_languages = ["blorp thing", "blorp thing", "zub"], ["xx", "yy", "zz"]
+    p = model.predict_proba(query, query_languages)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert p[0].argmax() == 2
+    assert p[1].argmax() == 0
+    ngrams = SentimentClassifier(languages=["xx", "yy"]).fit(texts, languages, labels)
+    slots = np.array([1, 2, 0], dtype=np.int64)
+    np.testing.assert_allclose(
+        p,
+        0.4 * ngrams.predict_proba(query, query_languages)
+        + 0.6 * model._embedding_proba(query, slots),
+    )

@@ -63,9 +63,9 @@ def test_cv_never_trains_on_a_translation_of_a_scored_tweet(
 ) -> None:
     fits: list[SentimentTrainingData] = []
 
-    def recording_fit(data: SentimentTrainingData) -> SentimentClassifier:
+    def recording_fit(data: SentimentTrainingData, use_embeddings: bool) -> SentimentClassifier:
         fits.append(data)
-        return fit_sentiment(data)
+        return fit_sentiment(data, use_embeddings)
 
     monkeypatch.setattr(evaluation, "fit_sentiment", recording_fit)
     full = sentiment_training_data(max_per_language=30)

@@ -247,7 +247,7 @@ def test_outcome_reports_versions_and_language(engines: TriageEngines) -> None:
     names = [v.name for v in outcome.versions]
     assert names == [
         "lingua-language-detector",
-        "sentiment-nb-logreg",
+        "sentiment-nb-logreg-use",
         "intent-tfidf-logreg",
         CONFIG_COMPONENT,
     ]
