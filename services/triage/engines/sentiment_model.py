@@ -80,7 +80,7 @@ as such features (seed 0 mean .671, es .620, about the blend's) at 26-42 ms a me
 this machine's two cores against USE's ~2 ms, and 13 minutes to embed the training set.
 At inference the NB ratios are folded into the weights, so a batch costs two TF-IDF
 vectorisations, VADER, the lexicon look-ups, a gather of the shared and the language's
-weight rows, and one sentence-encoder pass (most of the time: ~2 ms a short message).
+weight rows, and one sentence-encoder pass per text (most of the time: 2-3 ms a tweet).
 """
 
 from __future__ import annotations
