@@ -3,8 +3,9 @@
 eval
     BLEU and chrF (sacrebleu) of the service's Translator and of raw ``apertium -u`` (for
     a pivot, ``apertium -u A | apertium -u B``) on the same sentences, for every direction
-    with reference data in data/translation: Tatoeba en<->es/fr/pt/it, es<->pt/it (through
-    shared English sentences), newstest2013 en<->es/fr and es<->fr. Exits 1 if the service
+    with reference data in data/translation: Tatoeba en<->es/fr/pt/it, es<->pt/it,
+    fr<->it/pt and it<->pt (through shared English sentences), newstest2013 en<->es/fr and
+    es<->fr. Exits 1 if the service
     scores below raw apertium on any set. Catalan and Romanian directions have no
     reference data and are not evaluated.
 

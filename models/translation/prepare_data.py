@@ -12,6 +12,9 @@ a seeded random sample in random order, so that the first N rows are a fair samp
   which Tatoeba's English-centred test sets lack.
 * ``newstest2013/eng-spa-fra.tsv``: newstest2013 is multi-way parallel (the eng-spa and
   eng-fra sets share their English side), so it also gives es<->fr references.
+* ``tatoeba/{fra-ita,fra-por,ita-por}.via-eng.tsv``: the same triangulation for the
+  directions between French, Italian and Portuguese (all of them pivots through Spanish).
+  Sampled last, so that adding them left the files above as they were.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from pathlib import Path
 TATOEBA = "tatoeba-test-v2021-08-07"
 TATOEBA_LANGUAGES = ("spa", "fra", "por", "ita")
 TRIANGULATED = ("por", "ita")
+CROSS_TRIANGULATED = (("fra", "ita"), ("fra", "por"), ("ita", "por"))
 
 
 def _lines(path: Path) -> list[str]:
@@ -63,11 +67,7 @@ def prepare(shared: Path, out: Path, size: int = 1000, seed: int = 2013) -> list
         rows = rng.sample(sorted(pairs.items()), min(size, len(pairs)))
         written.append(_write(out / "tatoeba" / f"eng-{language}.tsv", ("eng", language), rows))
     for language in TRIANGULATED:
-        shared_english = sorted(tatoeba["spa"].keys() & tatoeba[language].keys())
-        rows = [(tatoeba["spa"][en], tatoeba[language][en]) for en in shared_english]
-        rows = rng.sample(rows, min(size, len(rows)))
-        path = out / "tatoeba" / f"spa-{language}.via-eng.tsv"
-        written.append(_write(path, ("spa", language), rows))
+        written.append(_triangulate(tatoeba, "spa", language, out, size, rng))
     news = shared / "newstest2013"
     english = _lines(news / "eng-spa.newstest2013.eng")
     if english != _lines(news / "eng-fra.newstest2013.eng"):
@@ -81,4 +81,21 @@ def prepare(shared: Path, out: Path, size: int = 1000, seed: int = 2013) -> list
     triples = [row for row in columns if _usable(*row)]
     sample = rng.sample(triples, min(size, len(triples)))
     written.append(_write(out / "newstest2013" / "eng-spa-fra.tsv", ("eng", "spa", "fra"), sample))
+    for first, second in CROSS_TRIANGULATED:
+        written.append(_triangulate(tatoeba, first, second, out, size, rng))
     return written
+
+
+def _triangulate(
+    tatoeba: dict[str, dict[str, str]],
+    first: str,
+    second: str,
+    out: Path,
+    size: int,
+    rng: random.Random,
+) -> Path:
+    """The sentences of `first` and `second` that translate the same English sentence."""
+    shared_english = sorted(tatoeba[first].keys() & tatoeba[second].keys())
+    rows = [(tatoeba[first][en], tatoeba[second][en]) for en in shared_english]
+    rows = rng.sample(rows, min(size, len(rows)))
+    return _write(out / "tatoeba" / f"{first}-{second}.via-eng.tsv", (first, second), rows)

@@ -66,6 +66,12 @@ REPAIRED_SAMPLES = {
         # "Amharic" is unknown: transfer gave the sentence's capital to "es" too.
         "Amharic Es un Semitic lengua.": "Amharic es un Semitic lengua.",
     },
+    ("es", "pt"): {
+        # "¿Has notado...?": Portuguese says it in the simple past.
+        "Tens notado alguma mudança no cabelo ou nas unhas?": (
+            "Notaste alguma mudança no cabelo ou nas unhas?"
+        ),
+    },
 }
 
 
@@ -93,6 +99,35 @@ def test_every_direction_translates_exactly_as_apertium_u(
     assert set(repaired) <= set(raw)  # each listed slip is still Apertium's
     assert [" ".join(_text(o).split()) for o in ours] == [repaired.get(e, e) for e in raw]
     assert not any(ch in _text(o) for o in ours for ch in "*@")
+
+
+def test_a_pronoun_transfer_left_as_bare_tags_is_dropped(
+    engine: ApertiumEngine, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    sources = {("it", "es"): "Ce la potete fare!", ("fr", "es"): "Elle va s'y habituer."}
+    for (source, target), text in sources.items():
+        (raw,) = raw_apertium(source, target, [text])
+        assert "<prn>" in raw
+        (output,) = engine.translate([(text,)], source, target)
+        assert "<" not in _text(output)
+        assert " ".join(_text(output).split()) == " ".join(raw.replace("<prn>", "").split())
+
+
+def test_the_spanish_present_perfect_reaches_portuguese_as_a_simple_past(
+    engine: ApertiumEngine, raw_apertium: Callable[[str, str, list[str]], list[str]]
+) -> None:
+    sources = ["Hemos probado todo.", "No ha llegado mi paquete.", "Había comido."]
+    assert raw_apertium("es", "pt", sources) == [
+        "Temos provado tudo.",
+        "Não tem chegado meu pacote.",
+        "Tinha comido.",
+    ]
+    outputs = engine.translate([(s,) for s in sources], "es", "pt")
+    assert [_text(o) for o in outputs] == [
+        "Provámos tudo.",
+        "Não chegou meu pacote.",
+        "Tinha comido.",
+    ]
 
 
 def test_a_proclitic_glued_to_its_verb_gets_its_blank(

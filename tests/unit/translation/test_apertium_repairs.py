@@ -6,8 +6,10 @@ import pytest
 
 from services.translation.engines.apertium_repairs import (
     StreamRepairer,
+    drop_lemmaless_units,
     lower_capital_after_opening_unknown,
     lower_capitals_after_commas,
+    present_perfect_as_preterite,
     repair_before_generation,
     space_glued_proclitics,
 )
@@ -105,6 +107,52 @@ def test_the_word_after_a_sentences_opening_unknown_words_is_lowered() -> None:
     assert lower_capital_after_opening_unknown(middle, at_start=False) == middle
 
 
+# ita-spa's stream for "Ce la potete fare!" (a pronoun as bare tags, at the start),
+# fr-es's for "Elle va s'y habituer" (mid-sentence), then one before a full stop.
+LEMMALESS = (
+    b"^<prn><pro><p1><mf><pl>$ ^lo<prn><pro><p3><f><sg>$ ^poder<vbmod><imp><p2><pl>$^!<sent>$"
+    b" ^Ir<vblex><pri><p3><sg>$ ^se<prn><pro><ref><p3><mf><sp>$ ^<prn>$ ^*habituer$^.<sent>$"
+    b" ^ver<vblex><inf>$ ^<prn>$^.<sent>$.[]\0"
+)
+LEMMALESS_DROPPED = (
+    b"^lo<prn><pro><p3><f><sg>$ ^poder<vbmod><imp><p2><pl>$^!<sent>$"
+    b" ^Ir<vblex><pri><p3><sg>$ ^se<prn><pro><ref><p3><mf><sp>$ ^*habituer$^.<sent>$"
+    b" ^ver<vblex><inf>$^.<sent>$.[]\0"
+)
+
+
+def test_units_without_a_lemma_are_dropped_with_one_blank() -> None:
+    assert drop_lemmaless_units(LEMMALESS) == LEMMALESS_DROPPED
+    assert repair_before_generation(LEMMALESS, "es") == LEMMALESS_DROPPED
+    # Escaped characters are text, not units.
+    escaped = b"^a<n>$ \\^\\<b$"
+    assert drop_lemmaless_units(escaped) == escaped
+
+
+# es-pt's stream for "Hemos probado todo.", "No he visto nada.", "Tom ha sido amable." and
+# "Había comido." (a past perfect: left alone).
+PRESENT_PERFECT = (
+    b"^Ter<vbhaver><pri><p1><pl>$ ^provar<vblex><pp><m><sg>$ ^tudo<prn><tn><nt><sg>$^.<sent>$"
+    b" ^N\xc3\xa3o<adv>$ ^ter<vbhaver><pri><p1><sg>$ ^ver<vblex><pp><m><sg>$"
+    b" ^nada<prn><tn><nt><sg>$^.<sent>$"
+    b" ^Tom<np><ant>$ ^ter<vbhaver><pri><p3><sg>$ ^ser<vbser><pp><m><sg>$"
+    b" ^am\xc3\xa1vel<adj><mf><sg>$^.<sent>$"
+    b" ^Ter<vbhaver><pii><p3><sg>$ ^comer<vblex><pp><m><sg>$^.<sent>$.[]\0"
+)
+PRETERITE = (
+    b"^Provar<vblex><ifi><p1><pl>$ ^tudo<prn><tn><nt><sg>$^.<sent>$"
+    b" ^N\xc3\xa3o<adv>$ ^ver<vblex><ifi><p1><sg>$ ^nada<prn><tn><nt><sg>$^.<sent>$"
+    b" ^Tom<np><ant>$ ^ser<vbser><ifi><p3><sg>$ ^am\xc3\xa1vel<adj><mf><sg>$^.<sent>$"
+    b" ^Ter<vbhaver><pii><p3><sg>$ ^comer<vblex><pp><m><sg>$^.<sent>$.[]\0"
+)
+
+
+def test_the_present_perfect_becomes_a_simple_past_into_portuguese_only() -> None:
+    assert present_perfect_as_preterite(PRESENT_PERFECT) == PRETERITE
+    assert repair_before_generation(PRESENT_PERFECT, "pt") == PRETERITE
+    assert repair_before_generation(PRESENT_PERFECT, "es") == PRESENT_PERFECT
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 16, 10_000])
 @pytest.mark.parametrize(
     ("stream", "expected"),
@@ -113,13 +161,16 @@ def test_the_word_after_a_sentences_opening_unknown_words_is_lowered() -> None:
         (CAPITALISED, LOWERED),
         (INTERJECTION, INTERJECTION_LOWERED),
         (OPENING_UNKNOWN, OPENING_UNKNOWN_LOWERED),
+        (LEMMALESS, LEMMALESS_DROPPED),
+        (PRESENT_PERFECT, PRETERITE),
     ],
 )
 def test_the_repairer_gives_the_same_stream_whatever_the_chunks(
     size: int, stream: bytes, expected: bytes
 ) -> None:
-    assert repair_before_generation(stream, "fr") == expected
-    repairer = StreamRepairer("fr")
+    target = "pt" if stream == PRESENT_PERFECT else "fr"
+    assert repair_before_generation(stream, target) == expected
+    repairer = StreamRepairer(target)
     chunks = [stream[i : i + size] for i in range(0, len(stream), size)]
     out = b"".join(repairer.feed(c, last=i == len(chunks) - 1) for i, c in enumerate(chunks))
     assert out == expected

@@ -19,7 +19,7 @@ def test_sets_cover_every_direction_with_reference_data() -> None:
         assert f"tatoeba via en {pair}" in names
     for pair in ("en-es", "es-en", "en-fr", "fr-en", "es-fr", "fr-es"):
         assert f"newstest2013 {pair}" in names
-    assert len(sets) == 18
+    assert len(sets) == 24
     assert all(len(s.sources) == len(s.references) == 3 for s in sets)
     assert load_sets(1000, {("es", "fr")})[0].corpus == "newstest2013"
 
