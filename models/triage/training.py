@@ -51,7 +51,7 @@ SENTIMENT_C = 3.0
 SENTIMENT_BLEND = 0.4
 """Weight of the n-gram model's probabilities against the sentence-embedding model's (0.6):
 the weight chosen on four folds' out-of-fold predictions was 0.4 in 12 of 15 folds (seeds
-0-2; 0.35 in two, 0.5 in one, ...), see sentiment_model."""
+0-2; 0.35 in two, 0.5 in one), see sentiment_model."""
 SENTIMENT_EMBEDDING_C = 0.3
 """C of the sentence-embedding model, chosen by 5-fold CV among 0.1, 0.3 and 1 (seeds 0-2)."""
 USE_SENTENCE_EMBEDDINGS = True

@@ -311,6 +311,8 @@ _PERSON_NAME_TAGS = re.compile(r"<np><(?:ant|cog)>")
 def person_names(stream: str) -> tuple[str, ...]:
     """Lemmas of the first names and surnames (``^Lisa<np><ant>..$``) in a stream between
     transfer and generation, where the generator writes a name as its lemma."""
+    if "<np><ant>" not in stream and "<np><cog>" not in stream:
+        return ()  # most segments: skip the unit-by-unit scan (it runs on every segment)
     found: list[str] = []
     for m in _STREAM_UNIT.finditer(stream):
         unit = m.group(1)
