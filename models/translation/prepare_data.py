@@ -15,6 +15,9 @@ a seeded random sample in random order, so that the first N rows are a fair samp
 * ``tatoeba/{fra-ita,fra-por,ita-por}.via-eng.tsv``: the same triangulation for the
   directions between French, Italian and Portuguese (all of them pivots through Spanish).
   Sampled last, so that adding them left the files above as they were.
+
+``retail/`` is not made here: it was written for the project (see SOURCES.md), and this
+command leaves it alone.
 """
 
 from __future__ import annotations
