@@ -21,7 +21,8 @@ _VIA = ".via-"
 class EvalSet:
     corpus: str
     """``tatoeba``, ``newstest2013``, ``retail``, or ``tatoeba via en`` for references that
-    translate the same English sentence rather than the source itself."""
+    translate the same English sentence rather than the source itself (so do the
+    non-English columns of ``retail``, each a translation of its English one)."""
     source: str
     target: str
     sources: tuple[str, ...]
