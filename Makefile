@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+NATIVE_CLIENT := var/bench/unary_client
 CODE := services models tests scripts bench
 
 .DEFAULT_GOAL := help
@@ -51,8 +52,14 @@ test: $(STAMP) ## Run the whole test suite (unit and integration, real engines)
 	$(PY) -m pytest
 
 .PHONY: bench
-bench: $(STAMP) ## Benchmarks: each figure a ratio against a baseline measured in the same run
+bench: $(STAMP) $(NATIVE_CLIENT) ## Benchmarks: each figure a ratio against a baseline measured in the same run
 	$(PY) -m bench
+
+# The native gRPC client the bench measures serial latency with (besides the Python one).
+$(NATIVE_CLIENT): bench/native/unary_client.cc deps/bench-apt.txt
+	scripts/install-system-deps.sh deps/bench-apt.txt
+	mkdir -p $(@D)
+	g++ -O2 -std=c++17 -o $@ $< $$(pkg-config --cflags --libs grpc++)
 
 .PHONY: eval
 eval: $(STAMP) ## Evaluations: triage (sentiment, intents) and translation (BLEU/chrF vs raw apertium)

@@ -9,10 +9,14 @@ with each other or with the bench process.
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import statistics
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 
@@ -43,6 +47,27 @@ def serial_latency(
             samples.append(time.perf_counter() - started)
     quantiles = statistics.quantiles(samples, n=100)
     return Latency(quantiles[49] * 1e3, quantiles[89] * 1e3, quantiles[98] * 1e3, calls)
+
+
+def native_serial_latency(
+    client: Path, target: str, method: str, request: bytes, calls: int, warmup: int = 200
+) -> Latency:
+    """`serial_latency` from the native client (bench/native/unary_client.cc): the same
+    calls without the Python client's own CPU time in them."""
+    with tempfile.NamedTemporaryFile(suffix=".bin") as body:
+        body.write(request)
+        body.flush()
+        done = subprocess.run(
+            [str(client), target, method, body.name, str(calls), str(warmup)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{client.name} failed: {done.stderr.strip()}")
+    figures = json.loads(done.stdout)
+    return Latency(figures["p50_ms"], figures["p90_ms"], figures["p99_ms"], figures["calls"])
 
 
 async def _drive(target: str, method: str, request: bytes, concurrency: int, seconds: float) -> int:

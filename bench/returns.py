@@ -6,7 +6,10 @@ in the same run:
 - each model's scoring on the fast path, as a ratio to `Booster.predict` (target: at
   least 4x faster);
 - serial gRPC `DecideReturn` p50 (target under 0.5 ms here), next to the empty servicer
-  on the same runtime;
+  on the same runtime; from the Python client, then from a native one
+  (bench/native/unary_client.cc, built by `make bench`), whose figures hold no Python
+  client time: what a caller in Go, Java or C++ sees, and the floor the runtime sets
+  (an empty call to a bare grpc.aio server);
 - throughput with 2 workers, as a ratio to the empty servicer with 2 workers.
 
 `Booster.predict` is timed both with its default threads and with num_threads=1: on a
@@ -27,8 +30,8 @@ import numpy as np
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 from retail.triage.v1 import triage_pb2
 
-from bench.grpc_load import serial_latency, throughput
-from bench.servers import REPO, handling_seconds, supervised
+from bench.grpc_load import Latency, native_serial_latency, serial_latency, throughput
+from bench.servers import REPO, bare_server, handling_seconds, supervised
 from models.returns.features import build_features
 from services.returns_decision import converters
 from services.returns_decision.policy.store import PolicyStore
@@ -41,6 +44,7 @@ from services.returns_decision.sample_requests import request
 from services.returns_decision.service import ReturnsCore
 
 REGISTRY = REPO / "var" / "models" / "registry"
+NATIVE_CLIENT = REPO / "var" / "bench" / "unary_client"  # built by `make bench`
 DECIDE = "/retail.returns_decision.v1.ReturnsDecisionService/DecideReturn"
 EMPTY = "/retail.triage.v1.TriageService/TriageMessage"
 
@@ -140,26 +144,54 @@ def over_grpc(quick: bool) -> list[str]:
     calls = 1000 if quick else 5000
     seconds = 1.5 if quick else 3.0
     env = {"RETURNS_MODELS_REGISTRY": str(REGISTRY)}
+    native = NATIVE_CLIENT.exists()
+    native_serial = native_empty = native_bare = None
     with supervised("services.returns_decision", "RETURNS_", workers=1, extra_env=env) as target:
         before = handling_seconds(target, "DecideReturn")
         serial = serial_latency(target, DECIDE, message, calls)
         after = handling_seconds(target, "DecideReturn")
+        if native:
+            native_serial = native_serial_latency(NATIVE_CLIENT, target, DECIDE, message, calls)
     # Includes the warm-up calls serial_latency makes: a mean over all of them.
     server_ms = (after[0] - before[0]) / max(1, after[1] - before[1]) * 1000
     with supervised("bench.empty_service", "TRIAGE_", workers=1) as target:
         empty_serial = serial_latency(target, EMPTY, empty, calls)
+        if native:
+            native_empty = native_serial_latency(NATIVE_CLIENT, target, EMPTY, empty, calls)
+    if native:
+        with bare_server() as target:
+            native_bare = native_serial_latency(NATIVE_CLIENT, target, EMPTY, empty, calls)
     with supervised("services.returns_decision", "RETURNS_", workers=2, extra_env=env) as target:
         rate = throughput(target, DECIDE, message, seconds=seconds)
     with supervised("bench.empty_service", "TRIAGE_", workers=2) as target:
         empty_rate = throughput(target, EMPTY, empty, seconds=seconds)
-    return [
+    lines = [
         "returns_decision over gRPC:",
         f"  serial DecideReturn, 1 worker:  {serial}  (target p50 < 0.5 ms)",
         f"    of which in the server (interceptor to answer, mean): {server_ms:.3f} ms",
         f"  serial empty servicer, 1 worker: {empty_serial}"
         f"  -> DecideReturn p50 {serial.p50_ms / empty_serial.p50_ms:.2f}x empty",
+    ]
+    lines += _native_lines(native_serial, native_empty, native_bare)
+    lines.append(
         f"  throughput, 2 workers: {rate:,.0f} DecideReturn/s vs {empty_rate:,.0f} empty/s"
-        f"  -> {rate / empty_rate:.2f}x empty servicer",
+        f"  -> {rate / empty_rate:.2f}x empty servicer"
+    )
+    return lines
+
+
+def _native_lines(decide: Latency | None, empty: Latency | None, bare: Latency | None) -> list[str]:
+    if decide is None or empty is None or bare is None:
+        return [
+            f"  native client: {NATIVE_CLIENT.relative_to(REPO)} not built (`make bench` builds it)"
+        ]
+    return [
+        "  the same from a native (C++) client, without the Python client's own cost:",
+        f"    serial DecideReturn, 1 worker:   {decide}  (target p50 < 0.5 ms)",
+        f"    serial empty servicer, 1 worker: {empty}"
+        f"  -> DecideReturn p50 {decide.p50_ms / empty.p50_ms:.2f}x empty",
+        f"    serial empty call, bare grpc.aio server (no interceptor): {bare}"
+        f"  -> DecideReturn p50 {decide.p50_ms / bare.p50_ms:.2f}x",
     ]
 
 

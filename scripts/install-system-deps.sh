@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs (every name in deps/apt-*.txt),
-# skipping those already installed. Runs apt-get as root, or through sudo.
+# Installs Debian packages, skipping those already installed: every name in the list
+# files given as arguments, by default every deps/apt-*.txt (what the services need;
+# `make bench` adds deps/bench-apt.txt). Runs apt-get as root, or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s nullglob
+lists=("$@")
+[[ ${#lists[@]} -gt 0 ]] || lists=(deps/apt-*.txt)
 wanted=()
-for list in deps/apt-*.txt; do
+for list in "${lists[@]}"; do
   while read -r name _; do
     [[ -z "$name" || "$name" == \#* ]] && continue
     dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" || wanted+=("$name")
