@@ -47,16 +47,17 @@ NOTHING_RESELLS = {
 }
 
 
-def policy(tenant: str, *rules: dict[str, Any], **sections: Any) -> str:
+def policy(tenant: str, *rules: dict[str, Any], in_window: bool = True, **sections: Any) -> str:
     """Registers a policy document for `tenant` (30 days from delivery, in-window lines
-    approved, free return shipping, then `rules`) and returns the tenant id."""
+    approved unless `in_window=False`, free return shipping, then `rules`) and returns the
+    tenant id."""
     document: dict[str, Any] = {
         "schema_version": 1,
         "tenant": tenant,
         "label": f"{tenant} test",
         "currency": "USD",
         "return_window": {"days": 30},
-        "rules": [IN_WINDOW, *rules],
+        "rules": [IN_WINDOW, *rules] if in_window else list(rules),
     }
     document.update(sections)
     DOCUMENTS[tenant] = document
@@ -393,6 +394,15 @@ OUTCOMES = policy(
     exchange={"enabled": True},
     economics=NOTHING_RESELLS,
 )
+
+# No rule approves every in-window line here, so a line outside "tops" is decided by
+# defaults.no_match_outcome: left unset (MANUAL_REVIEW, the documented default), and DENY.
+NO_MATCH = policy(
+    "pf-no-match",
+    rule("tops-only", {"item.category": "tops"}, outcome="APPROVE", reason="WITHIN_RETURN_POLICY"),
+    in_window=False,
+)
+NO_MATCH_DENY = policy("pf-no-match-deny", in_window=False, defaults={"no_match_outcome": "DENY"})
 
 
 # ---------------------------------------------------------------- servers
@@ -1385,6 +1395,24 @@ def test_all_of_request_and_customer_fields(stub: Stub) -> None:
     assert decide(stub, request(*lines, tenant=CONDITIONS)).outcome == APPROVE  # one recent return
     cheap = [item(f"L{n}", unit_price=usd(6000)) for n in (1, 2, 3)]  # $180, not over $200
     assert decide(stub, request(*cheap, tenant=CONDITIONS, customer=frequent)).outcome == APPROVE
+
+
+# ---------------------------------------------------------------- no rule matched
+
+
+def test_no_rule_matched_is_an_explicit_reason_with_the_policy_default(stub: Stub) -> None:
+    mixed = decide(stub, request(item("L1"), item("L2", category="furniture"), tenant=NO_MATCH))
+    assert outcomes(mixed) == [APPROVE, REVIEW]
+    assert explained(mixed.items[0].reasons) == {("WITHIN_RETURN_POLICY", "tops-only")}
+    assert explained(mixed.items[1].reasons) == {("NO_RULE_MATCHED", "defaults.no_match_outcome")}
+    assert mixed.items[1].reasons[0].message_key  # localisable like every other reason
+    assert mixed.outcome == REVIEW
+    assert refunds(mixed) == [6000, 0]
+
+    denied = decide(stub, request(tenant=NO_MATCH_DENY))
+    assert outcomes(denied) == [DENY]
+    assert explained(denied.items[0].reasons) == {("NO_RULE_MATCHED", "defaults.no_match_outcome")}
+    assert denied.refund_total == usd(0)
 
 
 # ---------------------------------------------------------------- every outcome at once
