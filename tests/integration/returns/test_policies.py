@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import time
+import urllib.request
 from pathlib import Path
 
+import pytest
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
 from services.returns_decision.sample_requests import APPAREL, item, request
+from tests.integration.harness import ServerThread
 from tests.integration.returns.conftest import Stub
 from tests.integration.returns.load import calling
+
+REJECTED = "policy file rejected; the previous version keeps serving"
 
 
 def test_validate_policy_reports_every_error_with_its_path(stub: Stub, policies: Path) -> None:
@@ -58,7 +64,9 @@ def test_simulate_policy_reports_totals_and_changed_outcomes(stub: Stub, policie
     )
 
 
-def test_hot_reload_under_concurrent_calls(stub: Stub, policies: Path) -> None:
+def test_hot_reload_under_concurrent_calls(
+    stub: Stub, server: ServerThread, policies: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = policies / "apparel.yaml"
     original = path.read_text()
     with calling(lambda: stub.DecideReturn(request()).decision.policy.label) as calls:
@@ -76,3 +84,22 @@ def test_hot_reload_under_concurrent_calls(stub: Stub, policies: Path) -> None:
     assert served_after_break == "2025.3"
     assert "broken" not in calls.answers
     assert len(calls.answers) > 50
+    # The rejection is reported: an error log line naming the file, its errors and the
+    # version still served, and the failure counter on the metrics endpoint.
+    rejected = [r for r in caplog.records if r.getMessage() == REJECTED]
+    assert rejected, [r.getMessage() for r in caplog.records]
+    report = rejected[0].__dict__
+    assert report["path"].endswith("apparel.yaml")
+    assert report["serving"] == "2025.3"
+    assert "rules: duplicate key" in report["errors"]
+    assert _reload_failures(server) >= 1
+
+
+def _reload_failures(server: ServerThread) -> float:
+    port = server.running.metrics_port
+    assert port
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+        text = reply.read().decode()
+    found = re.search(r"^returns_policy_reload_failures_total (\S+)$", text, re.MULTILINE)
+    assert found, text
+    return float(found.group(1))
