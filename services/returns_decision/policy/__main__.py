@@ -4,6 +4,10 @@
 file as `FILE:LINE: PATH: MESSAGE`, or `FILE: ok` with the version the file would be
 served as. Exit status 0 when all files are valid, 1 when any is not, 2 on a usage error.
 
+`python -m services.returns_decision.policy simulate CANDIDATE --requests FILE` replays
+past requests under a candidate policy and the active one, as SimulatePolicy does (see
+policy/simulation_cli.py; `simulate --help` for the options).
+
 `python -m services.returns_decision.policy bench [--policies DIR]` times decisions
 (see policy/benchmark.py).
 """
@@ -15,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from services.returns_decision.policy import simulation_cli
 from services.returns_decision.policy.validation import validate_policy
 
 
@@ -48,10 +53,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check policy files and report every error")
     validate.add_argument("files", nargs="+", metavar="FILE")
+    simulate = commands.add_parser(
+        "simulate",
+        help="replay past requests under a candidate policy and the active one",
+        description=simulation_cli.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulation_cli.add_arguments(simulate)
     bench = commands.add_parser("bench", help="time rules evaluation and whole decisions")
     bench.add_argument("--policies", type=Path, default=Path("policies"))
     bench.add_argument("--repeat", type=int, default=2000)
     args = parser.parse_args(argv)
+    if args.command == "simulate":
+        return simulation_cli.run(args)
     if args.command == "bench":
         from services.returns_decision.policy import benchmark  # imports durable_rules
 
