@@ -1,27 +1,20 @@
 """`python -m services.returns_decision.policy simulate`: SimulatePolicy from a shell.
 
-Replays past return requests under a candidate policy file and under the tenant's active
-policy (the one in the policies directory the service would serve), with the risk
-scores of the registry's active models, as the RPC does; prints the comparison, or with
-`--json` the RPC's own response in protobuf's JSON mapping.
-
-Requests come as JSON Lines: one `DecideReturnRequest` per line, in protobuf's JSON
-mapping (the body grpcurl sends). Every line that cannot be read, is for another tenant
-or fails validation is reported with its line number; then nothing is simulated, unless
-`--skip-invalid` asks to simulate the rest. Histories longer than the RPC's per-call
-limit are replayed in chunks of that size and the totals added up.
+What the command does and the input it takes are its --help (`SIMULATE` in
+policy/__main__.py, which also defines its arguments and imports this module only when
+the command runs: it loads durable_rules and LightGBM). Here: reading the JSON Lines
+history, replaying it in chunks through `ReturnsCore.simulate` (the RPC's own core),
+adding the chunks' reports up, and printing the result.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TextIO
 
 from google.protobuf import json_format
@@ -36,7 +29,6 @@ from services.returns_decision.policy.simulation import (
     SimulationSummary,
 )
 from services.returns_decision.policy.validation import validate_policy
-from services.returns_decision.settings import ReturnsSettings
 
 USAGE_ERROR = 2
 
@@ -46,65 +38,6 @@ class LineError:
     line: int
     request_id: str
     message: str
-
-
-def _default(field: str) -> Path:
-    """The service's setting: its RETURNS_ variable if set, else its default. Read
-    alone, so that a bad value in an unrelated RETURNS_ variable breaks nothing here."""
-    value = os.environ.get(f"RETURNS_{field.upper()}")
-    if value:
-        return Path(value)
-    default = ReturnsSettings.model_fields[field].default
-    assert isinstance(default, Path)
-    return default
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("candidate", type=Path, metavar="CANDIDATE", help="the policy to try")
-    parser.add_argument(
-        "--requests",
-        required=True,
-        metavar="FILE",
-        help="past requests, one DecideReturnRequest per line in protobuf JSON ('-': stdin)",
-    )
-    parser.add_argument(
-        "--policies",
-        type=Path,
-        default=_default("policies_dir"),
-        metavar="DIR",
-        help="where the active policies are (default: RETURNS_POLICIES_DIR or %(default)s)",
-    )
-    risk = parser.add_mutually_exclusive_group()
-    risk.add_argument(
-        "--models-registry",
-        type=Path,
-        default=_default("models_registry"),
-        metavar="DIR",
-        help=(
-            "registry whose active models score the requests "
-            "(default: RETURNS_MODELS_REGISTRY or %(default)s)"
-        ),
-    )
-    risk.add_argument(
-        "--no-risk",
-        action="store_true",
-        help="replay without risk scores (risk rules then see RISK_NOT_ASSESSED)",
-    )
-    parser.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help="report invalid lines and simulate the others, instead of stopping",
-    )
-    parser.add_argument(
-        "--changed",
-        type=int,
-        default=20,
-        metavar="N",
-        help="list at most N requests whose outcome changes (0: all; default %(default)s)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the SimulatePolicy response as JSON"
-    )
 
 
 def read_requests(lines: Iterable[str], tenant: str) -> tuple[list[ReturnRequest], list[LineError]]:

@@ -5,6 +5,8 @@ trained here."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +191,16 @@ def test_chunks_combine_to_the_report_of_the_whole_history(files: dict[str, Path
         store.close()
     # The candidate is compiled once per chunk: same document, same version.
     assert halves == whole
+
+
+def test_the_other_policy_commands_start_without_the_engines() -> None:
+    # `validate` is run by hand and in CI scripts: it must not pay for durable_rules and
+    # LightGBM because `simulate` needs them.
+    probe = (
+        "import sys, services.returns_decision.policy.__main__; "
+        "print(sorted(m for m in ('lightgbm', 'durable', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
