@@ -3,9 +3,9 @@
 Each policy rule becomes one durable rule per alternative of its condition: `any` is
 expanded here (disjunctive normal form) because durable_rules handles an `$or` of
 `$and`s badly (error 113 from ~30 terms), while flat `$and`s and small `$or`s of plain
-comparisons (from `in` lists) are cheap. Rule `r12_0` is alternative 0 of policy rule
-12; `w` is the generated return-window rule. Every durable rule also tests the fact
-type, so the session's state record never matches.
+tests (from `in` and `contains_any` lists) are cheap. Rule `r12_0` is alternative 0 of
+policy rule 12; `w` is the generated return-window rule. Every durable rule also tests
+the fact type, so the session's state record never matches.
 
 Durable_rules 2.0.28 builds one node per comparison, chained per rule, and (measured
 here) fails when more than 64 children of one node match the same fact (assert error
@@ -71,7 +71,9 @@ def _leaf(c: Comparison) -> list[dict[str, Any]]:
     if c.op == "contains_any":
         if len(values) == 1:
             return [{"$iany": {key: {"$i": values[0]}}}]
-        return [{"$iany": {key: {"$or": [{"$i": v} for v in values]}}}]
+        # Not one $iany over an $or: durable_rules builds that from an uninitialised
+        # byte and refuses it at random (error 102), depending on what the heap held.
+        return [{"$or": [{"$iany": {key: {"$i": v}}} for v in values]}]
     if c.op == "contains_all":
         return [{"$iany": {key: {"$i": v}}} for v in values]
     if c.op == "contains_none":

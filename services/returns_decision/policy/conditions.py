@@ -167,7 +167,7 @@ def alternatives_of(condition: Condition | None) -> list[list[Comparison]]:
 
 def chain_length(conjunction: list[Comparison]) -> int:
     """durable_rules nodes one alternative chains: `not_in` and `contains_all` add one
-    per value, `in` branches (one level), everything else one."""
+    per value, `in` and `contains_any` branch (one level), everything else one."""
     return sum(
         len(c.value) if isinstance(c.value, tuple) and c.op in ("not_in", "contains_all") else 1
         for c in conjunction
@@ -175,5 +175,10 @@ def chain_length(conjunction: list[Comparison]) -> int:
 
 
 def branch_values(conjunction: list[Comparison]) -> int:
-    """Sibling nodes an alternative adds through `in` lists (an `$or` of equalities)."""
-    return sum(len(c.value) for c in conjunction if c.op == "in" and isinstance(c.value, tuple))
+    """Sibling nodes an alternative adds through `in` and `contains_any` lists (each an
+    `$or` of one test per value)."""
+    return sum(
+        len(c.value)
+        for c in conjunction
+        if c.op in ("in", "contains_any") and isinstance(c.value, tuple)
+    )

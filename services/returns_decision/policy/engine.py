@@ -22,6 +22,9 @@ What this module relies on, each measured here and covered by tests:
   `finally`, before the facts are retracted.
 - An alternative of an `$or` can fire the same rule twice for one fact; results are
   de-duplicated.
+- An `$iany` over an `$or` is built from an uninitialised byte (rete.c gives the `$or`
+  node no value type, then checks it), so creating it fails with error 102 whenever the
+  heap happened to hold 0x09 or 0x0C there. The compiler writes an `$or` of `$iany`s.
 - Assert results: code 0 = handled, 1 = nothing matched (no exception is raised at this
   level; `durable.engine` turns it into MessageNotHandledException), 2 = duplicate.
 - Size cliffs of one ruleset: more than 64 children of one node matching the same fact

@@ -23,6 +23,7 @@ from retail.returns_decision.v1 import returns_decision_pb2 as pb
 from services.common.currency import CURRENCY_EXPONENTS
 from services.returns_decision import converters
 from services.returns_decision.domain import InvalidRequest, Money, Outcome, ReturnRequest
+from services.returns_decision.policy.errors import PolicyInvalid
 from services.returns_decision.policy.simulation import (
     MAX_SIMULATED_REQUESTS,
     SimulationReport,
@@ -205,7 +206,12 @@ def run(args: argparse.Namespace) -> int:
     if not requests:
         print(f"{args.requests}: no requests to simulate", file=sys.stderr)
         return USAGE_ERROR
-    report = _simulate(args, document.decode("utf-8"), tenant, requests)
+    try:
+        report = _simulate(args, document.decode("utf-8"), tenant, requests)
+    except PolicyInvalid as exc:  # valid, but the rules engine refused to build it
+        for problem in exc.errors:
+            print(f"{args.candidate}: {problem}", file=sys.stderr)
+        return 1
     if report is None:
         return USAGE_ERROR
     if args.json:

@@ -14,10 +14,14 @@ import pytest
 from durable import engine as durable_engine
 
 from services.returns_decision.decide import decide
-from services.returns_decision.policy.engine import SESSION_ID, DurableRulesEngine
+from services.returns_decision.policy.compiler import compile_policy
+from services.returns_decision.policy.engine import SESSION_ID, DurableRulesEngine, NativeError
 from services.returns_decision.policy.errors import EngineThreadError
+from services.returns_decision.policy.fields import FIELDS
+from services.returns_decision.policy.validation import parse_policy
 from tests.unit.returns_decision.returns_builders import (
     REPO,
+    dump,
     item,
     policy,
     request,
@@ -92,6 +96,50 @@ def test_contains_none_needs_the_list_sentinel(engine: DurableRulesEngine) -> No
     assert engine.match(handle, [{"tags": []}]) == [set()]  # durable_rules: false on []
     assert engine.match(handle, [{"tags": [""]}]) == [{"none"}]  # with the sentinel: true
     assert engine.match(handle, [{"tags": ["", "a"]}]) == [set()]
+
+
+def _dirty_heap() -> None:
+    """Leaves freed heap chunks full of 0x09, the byte durable_rules' C code reads as
+    "identifier" when it finds it in a node's uninitialised value type."""
+    junk = [bytearray(b"\x09" * (64 * (1 + n % 64))) for n in range(2_000)]
+    del junk
+
+
+def test_an_iany_over_an_or_fails_to_build_on_a_dirty_heap(engine: DurableRulesEngine) -> None:
+    # Why contains_any does not compile to this form: its build depends on heap garbage.
+    iany_over_or = _rule({"$iany": {"tags": {"$or": [{"$i": "a"}, {"$i": "b"}]}}})
+    refused = []
+    for n in range(20):
+        _dirty_heap()
+        try:
+            engine.delete_ruleset(
+                engine.create_ruleset(f"semantics.iany-or.{n}", {"r": iany_over_or})
+            )
+        except NativeError as exc:
+            refused.append(str(exc))
+    assert refused, "durable_rules built it every time: the compiler's workaround may go"
+    assert all("error code: 102" in message for message in refused)
+
+
+def test_contains_any_builds_on_a_dirty_heap_and_matches_any_value(
+    engine: DurableRulesEngine,
+) -> None:
+    rule = {
+        "id": "engraved",
+        "when": {"item.tags": {"contains_any": ["a", "b", "c"]}},
+        "then": {"outcome": "DENY", "reason": "PERSONALIZED_ITEM"},
+    }
+    parsed, _ = parse_policy(dump(policy(extra_rules=[rule])))
+    compiled = compile_policy(parsed)
+    (name,) = [n for n, owner in compiled.owners.items() if owner == "engraved"]
+    (shard,) = [s for s in compiled.shards if name in s]
+    for n in range(20):
+        _dirty_heap()
+        engine.delete_ruleset(engine.create_ruleset(f"semantics.contains-any.{n}", shard))
+    handle = engine.create_ruleset("semantics.contains-any", {name: shard[name]})
+    key = FIELDS["item.tags"].fact_key
+    facts = [{key: tags} for tags in (["", "b"], ["", "c", "x"], ["", "x"])]
+    assert engine.match(handle, facts) == [{name}, {name}, set()]
 
 
 def test_nothing_matched_is_an_empty_result_and_leaves_nothing_behind(

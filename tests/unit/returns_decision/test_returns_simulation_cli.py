@@ -18,9 +18,11 @@ from models.returns import dataset
 from models.returns.registry import promote, register
 from models.returns.train import TrainConfig, train
 from services.returns_decision import converters
+from services.returns_decision.policy import engine
 from services.returns_decision.policy.__main__ import main
 from services.returns_decision.policy.simulation_cli import combine
 from services.returns_decision.policy.store import PolicyStore
+from services.returns_decision.policy.validation import content_hash
 from services.returns_decision.sample_requests import APPAREL, item, request, usd
 from services.returns_decision.service import ReturnsCore
 from services.returns_decision.settings import REPO
@@ -130,6 +132,26 @@ def test_an_invalid_candidate_is_reported_with_paths(
     files["candidate"].write_text(files["candidate"].read_text().replace("days: 14", "days: x"))
     assert _simulate(files, "--no-risk") == 1
     assert "return_window.days" in capsys.readouterr().err
+
+
+def test_a_candidate_the_rules_engine_refuses_is_reported(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Valid documents the engine still refuses exist (its size limits): stand in for
+    # durable_rules refusing the candidate's rulesets, and only those.
+    digest = content_hash(files["candidate"].read_bytes()).removeprefix("sha256:")[:12]
+    create = engine._native.create_ruleset
+
+    def refuse_the_candidate(name: str, rules: str) -> int:
+        if digest in name:
+            raise engine.NativeError("Could not create ruleset, error code: 107")
+        return int(create(name, rules))
+
+    monkeypatch.setattr(engine._native, "create_ruleset", refuse_the_candidate)
+    assert _simulate(files, "--no-risk") == 1
+    err = capsys.readouterr().err
+    assert f"{files['candidate']}: rules: the rules engine rejected the policy" in err
+    assert "error code: 107" in err
 
 
 def test_unusable_inputs_are_usage_errors(
