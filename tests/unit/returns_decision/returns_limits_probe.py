@@ -36,6 +36,13 @@ SHAPES: dict[str, list[dict[str, Any]]] = {
         _rule(f"w{n}", {"item.category": {"in": [*(f"c{n}-{v}" for v in range(49)), "tops"]}})
         for n in range(19)
     ],
+    # the same through contains_any: 19 lists of 50 tags, all holding "summer"
+    "wide-tags": [
+        _rule(
+            f"g{n}", {"item.tags": {"contains_any": [*(f"g{n}-{v}" for v in range(49)), "summer"]}}
+        )
+        for n in range(19)
+    ],
     # 18 rules of 16 alternatives (289 durable rules), many matching at once
     "split": [_split(n) for n in range(18)],
     # 99 rules that all match: far past 64 matching children of one node

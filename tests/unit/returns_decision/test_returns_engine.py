@@ -229,3 +229,4 @@ def test_policies_at_the_validation_limits_compile_and_evaluate(tmp_path: Path) 
     shards = {line.split()[0]: int(line.split()[1]) for line in done.stdout.splitlines()}
     assert shards["fan"] >= 3  # 100 rules that all match: packed into several rulesets
     assert shards["wide"] >= 3
+    assert shards["wide-tags"] >= 3
