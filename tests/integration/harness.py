@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -43,6 +44,14 @@ class ServerThread:
     def running(self) -> ServiceServer:
         server: ServiceServer = self.server
         return server
+
+    def metrics(self) -> str:
+        """The server's Prometheus /metrics page."""
+        port = self.running.metrics_port
+        assert port, "the server was started without a metrics port"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+            text: str = reply.read().decode()
+        return text
 
     def stop(self, grace: float = 0.0) -> None:
         self.run(self.server.shutdown(grace))

@@ -21,6 +21,7 @@ from google.protobuf import json_format
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
 from services.common.currency import CURRENCY_EXPONENTS
+from services.common.errors import FieldViolation
 from services.returns_decision import converters
 from services.returns_decision.domain import InvalidRequest, Money, Outcome, ReturnRequest
 from services.returns_decision.policy.errors import PolicyInvalid
@@ -39,6 +40,10 @@ class LineError:
     line: int
     request_id: str
     message: str
+
+
+def _violations(violations: Iterable[FieldViolation]) -> str:
+    return "; ".join(f"{v.field}: {v.description}" for v in violations)
 
 
 def read_requests(lines: Iterable[str], tenant: str) -> tuple[list[ReturnRequest], list[LineError]]:
@@ -60,8 +65,7 @@ def read_requests(lines: Iterable[str], tenant: str) -> tuple[list[ReturnRequest
         try:
             requests.append(converters.return_request(message))
         except InvalidRequest as exc:
-            problem = "; ".join(f"{v.field}: {v.description}" for v in exc.violations)
-            errors.append(LineError(number, message.request_id, problem))
+            errors.append(LineError(number, message.request_id, _violations(exc.violations)))
     return requests, errors
 
 
@@ -161,8 +165,9 @@ def format_report(report: SimulationReport, changed_limit: int) -> str:
         if len(shown) < len(report.changed):
             lines.append(f"  ... {len(report.changed) - len(shown):,} more (--changed 0 lists all)")
     for failure in report.failed:
-        problems = "; ".join(f"{v.field}: {v.description}" for v in failure.violations)
-        lines.append(f"failed under the candidate: {failure.request_id}: {problems}")
+        lines.append(
+            f"failed under the candidate: {failure.request_id}: {_violations(failure.violations)}"
+        )
     return "\n".join(lines)
 
 

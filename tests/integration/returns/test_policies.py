@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -98,10 +97,7 @@ def test_hot_reload_under_concurrent_calls(
 
 
 def _reload_failures(server: ServerThread) -> float:
-    port = server.running.metrics_port
-    assert port
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-        text = reply.read().decode()
+    text = server.metrics()
     found = re.search(r"^returns_policy_reload_failures_total (\S+)$", text, re.MULTILINE)
     assert found, text
     return float(found.group(1))
