@@ -1,0 +1,1 @@
+"""Channel frontends that compose the services through the generated client stubs."""

@@ -1,0 +1,1 @@
+"""Carrier exception codes explained in plain words: one JSON table per carrier."""

@@ -1,0 +1,1 @@
+"""The desk's pages: routes, Jinja2 templates and static files."""
