@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NATIVE_CLIENT := var/bench/unary_client
-CODE := services models tests scripts bench
+CODE := services models tests scripts bench frontend
 
 .DEFAULT_GOAL := help
 
@@ -72,10 +72,10 @@ models: $(STAMP) ## Build the default models: fraud and wardrobing (promoted), t
 	$(PY) -m models.triage train
 
 .PHONY: run
-run: $(STAMP) ## Run all three services in the foreground (ports printed; Ctrl-C stops)
+run: $(STAMP) ## Run the three services and the support desk in the foreground (URL printed; Ctrl-C stops)
 	$(PY) -m models build-defaults --if-missing
 	$(PY) -m models.triage train --if-missing
-	$(PY) -m services.run_all
+	$(PY) -m frontend.support_desk.run
 
 .PHONY: lock
 lock: ## Re-pin requirements.lock from the current .venv
