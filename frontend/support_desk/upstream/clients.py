@@ -74,11 +74,20 @@ def _credentials(settings: DeskSettings) -> grpc.ChannelCredentials | None:
     )
 
 
+# A restarted upstream is reached again within a second or two, not after gRPC's
+# default reconnect backoff (up to two minutes), during which every call fails at once.
+_CHANNEL_OPTIONS: list[tuple[str, str | int]] = [
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+]
+
+
 def _channel(target: str, settings: DeskSettings) -> grpc.aio.Channel:
     credentials = _credentials(settings)
+    options = list(_CHANNEL_OPTIONS)
     if credentials is None:
-        return grpc.aio.insecure_channel(target)
-    options: list[tuple[str, str]] = []
+        return grpc.aio.insecure_channel(target, options=options)
     if settings.tls_server_name:
         options.append(("grpc.ssl_target_name_override", settings.tls_server_name))
     return grpc.aio.secure_channel(target, credentials, options=options)
