@@ -126,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     def early_stop(_signum: int, _frame: object) -> None:
         stopping.set()
 
-    previous = signal.signal(signal.SIGTERM, early_stop)
+    # Kept for the whole run: uvicorn takes SIGINT and SIGTERM while it serves and hands
+    # them on to these handlers when it has stopped, which must not kill the process
+    # before the services are stopped.
+    signal.signal(signal.SIGTERM, early_stop)
     signal.signal(signal.SIGINT, early_stop)
     try:
         process, targets = start_services()
@@ -147,7 +150,6 @@ def main(argv: list[str] | None = None) -> int:
             server.should_exit = True
 
         threading.Thread(target=watch, daemon=True).start()
-        signal.signal(signal.SIGTERM, previous)
         server.run(sockets=[sock])  # uvicorn handles SIGINT and SIGTERM from here
     finally:
         code = stop_services(process)
