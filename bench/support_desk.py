@@ -1,0 +1,324 @@
+"""Benchmark of the support desk's composed flow against its own upstream calls.
+
+The three services run under their supervisors (one worker each) and the desk as its
+own process (`python -m frontend.support_desk`), on a fresh store where every demo
+customer is cloned so that each message comes from a customer with no earlier contact
+(repeated contacts would escalate and change the mix). Messages are a mix of where is
+my order (English, Catalan, Italian), returns (Spanish exchange, Portuguese denial) and
+an escalation (French legal threat), each a new conversation.
+
+- desk: p50 and p99 of POST /api/v1/messages, serially;
+- upstream: in the same run, each RPC the desk makes for those messages, called
+  directly through the stubs (p50 per RPC and message kind);
+- composition overhead: desk p50 / the sum of the p50s of one message's upstream calls
+  (the desk makes some of them concurrently, so it can be below 1).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+from retail.returns_decision.v1 import returns_decision_pb2_grpc
+from retail.translation.v1 import translation_pb2 as translation_pb
+from retail.translation.v1 import translation_pb2_grpc
+from retail.triage.v1 import triage_pb2 as triage_pb
+from retail.triage.v1 import triage_pb2_grpc
+from sqlalchemy import select
+
+from bench.servers import REPO, supervised
+from frontend.support_desk.flow import returns
+from frontend.support_desk.store import demo
+from frontend.support_desk.store import models as m
+from frontend.support_desk.store.repository import Store
+
+TENANT = demo.TENANT
+MIX: list[tuple[str, str, str, bool]] = [  # customer, language, text, is a return
+    ("cust-en-1", "en", "Where is my parcel?", False),
+    ("cust-ca-1", "ca", "On és el meu paquet? Encara no ha arribat.", False),
+    ("cust-it-2", "it", "Dov'è il mio pacco? Non è ancora arrivato.", False),
+    ("cust-es-1", "es", "Hola, quiero devolver la camisa que compré, me queda pequeña.", True),
+    ("cust-pt-1", "pt", "Quero devolver a camisa, é muito grande.", True),
+    (
+        "cust-fr-1",
+        "fr",
+        "Ma commande de 1280 dollars n'est jamais arrivée ! C'est inadmissible, "
+        "je vais contacter mon avocat et porter plainte.",
+        False,
+    ),
+]
+
+
+def _clone_customers(store: Store, copies: int) -> None:
+    """Copy every demo customer (with orders, items, shipments, events) `copies` times."""
+    with store.session() as s:
+        originals = list(s.scalars(select(m.Customer)))
+        for n in range(copies):
+            for c in originals:
+                twin = m.Customer(
+                    tenant_id=c.tenant_id,
+                    customer_id=f"{c.customer_id}-{n}",
+                    name=c.name,
+                    email=f"{n}.{c.email}",
+                    language=c.language,
+                    country_code=c.country_code,
+                    tier=c.tier,
+                    tags=list(c.tags),
+                    created_at=c.created_at,
+                    chargebacks=c.chargebacks,
+                )
+                s.add(twin)
+                for o in c.orders:
+                    s.add(
+                        m.Order(
+                            tenant_id=o.tenant_id,
+                            order_id=f"{o.order_id}-{n}",
+                            customer=twin,
+                            placed_at=o.placed_at,
+                            promised_by=o.promised_by,
+                            status=o.status,
+                            currency=o.currency,
+                            total_minor=o.total_minor,
+                            shipping_address=o.shipping_address,
+                            country_code=o.country_code,
+                            items=[
+                                m.OrderItem(
+                                    line_item_id=i.line_item_id,
+                                    sku=i.sku,
+                                    product_id=i.product_id,
+                                    name=i.name,
+                                    product_type=i.product_type,
+                                    category=i.category,
+                                    size=i.size,
+                                    color=i.color,
+                                    unit_price_minor=i.unit_price_minor,
+                                    unit_cost_minor=i.unit_cost_minor,
+                                    quantity=i.quantity,
+                                )
+                                for i in o.items
+                            ],
+                            shipments=[
+                                m.Shipment(
+                                    carrier=sh.carrier,
+                                    tracking_number=sh.tracking_number,
+                                    status=sh.status,
+                                    shipped_at=sh.shipped_at,
+                                    delivered_at=sh.delivered_at,
+                                    estimated_delivery=sh.estimated_delivery,
+                                    events=[
+                                        m.TrackingEvent(
+                                            occurred_at=e.occurred_at,
+                                            status=e.status,
+                                            location=e.location,
+                                            description=e.description,
+                                            exception_code=e.exception_code,
+                                        )
+                                        for e in sh.events
+                                    ],
+                                )
+                                for sh in o.shipments
+                            ],
+                        )
+                    )
+
+
+@contextmanager
+def _desk(targets: dict[str, str], database: str) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "SUPPORT_DESK_PORT": "0",
+        "SUPPORT_DESK_DATABASE_URL": database,
+        "SUPPORT_DESK_RETURNS_TARGET": targets["returns"],
+        "SUPPORT_DESK_TRIAGE_TARGET": targets["triage"],
+        "SUPPORT_DESK_TRANSLATION_TARGET": targets["translation"],
+        "SUPPORT_DESK_LOG_LEVEL": "WARNING",  # one log line per message would dominate
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "frontend.support_desk"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("support desk: "):
+            raise RuntimeError("the desk did not start")
+        url = line.split(": ", 1)[1].strip()
+        deadline = time.monotonic() + 120
+        while not httpx.get(f"{url}/healthz", timeout=5).json()["warmed_up"]:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the desk's warm-up did not finish")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _p(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def run(quick: bool = False) -> list[str]:
+    for args in (
+        ["models", "build-defaults", "--if-missing"],
+        ["models.triage", "train", "--if-missing"],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", *args], cwd=REPO, check=True, stdout=subprocess.DEVNULL
+        )
+    rounds = 5 if quick else 50  # messages: len(MIX) per round
+    folder = tempfile.mkdtemp(prefix="bench-desk-")
+    database = f"sqlite:///{Path(folder) / 'desk.db'}"
+    store = Store(database)
+    store.create_schema()
+    with store.session() as session:
+        demo.seed(session, datetime.now(UTC))
+    _clone_customers(store, rounds + 1)
+    with ExitStack() as stack:
+        targets = {
+            "returns": stack.enter_context(supervised("services.returns_decision", "RETURNS_", 1)),
+            "triage": stack.enter_context(supervised("services.triage", "TRIAGE_", 1)),
+            "translation": stack.enter_context(
+                supervised("services.translation", "TRANSLATION_", 1)
+            ),
+        }
+        url = stack.enter_context(_desk(targets, database))
+        client = stack.enter_context(httpx.Client(base_url=url, timeout=60))
+        # Warm-up round (copy "rounds"), then the measured ones.
+        desk_samples: list[float] = []
+        english: dict[str, str] = {}
+        for n in [rounds, *range(rounds)]:
+            for customer, _, text, _ in MIX:
+                started = time.perf_counter()
+                reply = client.post(
+                    "/api/v1/messages",
+                    json={
+                        "tenant_id": TENANT,
+                        "customer_id": f"{customer}-{n}",
+                        "channel": "chat",
+                        "text": text,
+                    },
+                )
+                elapsed = time.perf_counter() - started
+                reply.raise_for_status()
+                if n != rounds:
+                    desk_samples.append(elapsed)
+                else:
+                    conversation = client.get(
+                        f"/api/v1/conversations/{reply.json()['conversation_id']}"
+                    ).json()
+                    desk_reply = conversation["messages"][1]
+                    english[customer] = desk_reply["translation"] or desk_reply["text"]
+        upstream = _upstream(targets, store, english, rounds)
+    store.close()
+    desk_p50, desk_p99 = _p(desk_samples, 0.5), _p(desk_samples, 0.99)
+    per_message = [sum(calls.values()) for calls in upstream.values()]
+    upstream_sum = statistics.median(per_message)
+    lines = [
+        f"support desk: POST /api/v1/messages over {len(desk_samples)} messages "
+        f"({len(MIX)} kinds: where is my order x3, returns x2, escalation x1), serial:",
+        f"  desk p50 {desk_p50:.2f} ms, p99 {desk_p99:.2f} ms",
+    ]
+    for customer, calls in upstream.items():
+        shown = ", ".join(f"{rpc} {ms:.2f}" for rpc, ms in calls.items())
+        lines.append(f"  {customer} upstream p50s (ms): {shown}; sum {sum(calls.values()):.2f}")
+    lines.append(
+        f"  composition overhead: desk p50 {desk_p50:.2f} ms / median message's upstream sum "
+        f"{upstream_sum:.2f} ms = {desk_p50 / upstream_sum:.2f}x (target: at most 1.20x)"
+    )
+    return lines
+
+
+def _upstream(
+    targets: dict[str, str], store: Store, english: dict[str, str], rounds: int
+) -> dict[str, dict[str, float]]:
+    """Each message kind's upstream calls, made directly, p50 per RPC in ms."""
+    now = datetime.now(UTC)
+    results: dict[str, dict[str, float]] = {}
+    with ExitStack() as stack:
+        channels = {k: stack.enter_context(grpc.insecure_channel(v)) for k, v in targets.items()}
+        triage = triage_pb2_grpc.TriageServiceStub(channels["triage"])
+        translation = translation_pb2_grpc.TranslationServiceStub(channels["translation"])
+        decide = returns_decision_pb2_grpc.ReturnsDecisionServiceStub(channels["returns"])
+        for customer, language, text, is_return in MIX:
+            calls: dict[str, Callable[[], Any]] = {
+                "TriageMessage": partial(
+                    triage.TriageMessage,
+                    triage_pb.TriageMessageRequest(
+                        tenant_id=TENANT,
+                        request_id="bench",
+                        text=text,
+                        channel=triage_pb.CHANNEL_CHAT,
+                        language_hint=language,
+                    ),
+                    timeout=30,
+                ),
+                "DetectLanguage": partial(
+                    translation.DetectLanguage,
+                    translation_pb.DetectLanguageRequest(texts=[text], max_candidates=3),
+                    timeout=30,
+                ),
+            }
+            if language != "en":
+                calls["TranslateText in"] = partial(
+                    translation.TranslateText,
+                    translation_pb.TranslateTextRequest(
+                        texts=[text], source_language=language, target_language="en"
+                    ),
+                    timeout=30,
+                )
+                calls["TranslateText reply"] = partial(
+                    translation.TranslateText,
+                    translation_pb.TranslateTextRequest(
+                        texts=[english[customer]], source_language="en", target_language=language
+                    ),
+                    timeout=30,
+                )
+            if is_return:
+                ctx = store.load_context(TENANT, f"{customer}-{rounds}", None, now)
+                assert ctx.customer is not None
+                order, item = returns.returnable(ctx.customer, now)[0]
+                request = returns.build_request(
+                    ctx.tenant,
+                    ctx.customer,
+                    order,
+                    item,
+                    returns.read_ask(text, False),
+                    ctx.stock.get(item.product_id, ()),
+                    "bench",
+                    now,
+                )
+                calls["DecideReturn"] = partial(decide.DecideReturn, request, timeout=30)
+            measured: dict[str, float] = {}
+            for rpc, call in calls.items():
+                call()  # warm
+                samples = []
+                for _ in range(max(rounds, 5)):
+                    started = time.perf_counter()
+                    call()
+                    samples.append(time.perf_counter() - started)
+                measured[rpc] = statistics.median(samples) * 1000
+            results[customer] = measured
+    return results
+
+
+if __name__ == "__main__":
+    for printed in run(quick="--quick" in sys.argv):
+        print(printed, flush=True)
