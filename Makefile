@@ -15,10 +15,11 @@ help: ## List the targets
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
 
 .PHONY: install
-install: $(STAMP) ## Install system packages, a .venv with pinned Python packages, and the client stubs
+install: $(STAMP) ## Install system packages, a .venv with pinned Python packages, the client stubs and the Node.js client packages
 
-$(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml $(wildcard deps/apt-*.txt)
+$(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml clients/node/package-lock.json $(wildcard deps/apt-*.txt)
 	scripts/install-system-deps.sh
+	scripts/install-node-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c requirements.lock -e clients/python -e ".[dev,train,neural]"
@@ -38,11 +39,13 @@ fmt: $(STAMP) ## Format and auto-fix the code (ruff)
 	$(VENV)/bin/ruff check --fix $(CODE)
 
 .PHONY: lint
-lint: $(STAMP) ## ruff, ruff format check, mypy strict, buf lint, buf breaking against main
+lint: $(STAMP) ## ruff, ruff format check, mypy strict, buf lint, buf breaking against v1.0.0 and main
 	$(VENV)/bin/ruff check $(CODE)
 	$(VENV)/bin/ruff format --check $(CODE)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/buf lint
+	@echo "buf breaking against the v1.0.0 image (protos/v1.0.0.binpb)"
+	$(VENV)/bin/buf breaking --against protos/v1.0.0.binpb
 	@if git rev-parse -q --verify main >/dev/null && git cat-file -e main:protos 2>/dev/null; then \
 	  echo "buf breaking against main"; $(VENV)/bin/buf breaking --against '.git#branch=main'; \
 	else echo "buf breaking: main has no protos yet, skipped"; fi

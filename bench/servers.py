@@ -11,9 +11,10 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from services.common.paths import REPO_ROOT
+
+REPO = REPO_ROOT
 _METRICS: dict[str, str] = {}  # gRPC target -> metrics URL, of the servers started here
 
 

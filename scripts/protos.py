@@ -6,7 +6,8 @@
 The stubs are committed so that a backend can `pip install clients/python` without
 grpcio-tools; `check` (make check-generated) keeps them honest. Generation uses the
 grpcio-tools and mypy-protobuf versions pinned in requirements.lock, so the output is
-byte-stable across machines.
+byte-stable across machines. `buf generate` (buf.gen.yaml) runs the same generation
+through scripts/protoc_gen_python.py, so both give the same files.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ def generate(proto_root: Path, out_root: Path) -> None:
     if not files:
         raise SystemExit(f"no .proto files under {proto_root / OWN_PACKAGE}")
     well_known = Path(grpc_tools.__file__).parent / "_proto"
+    run_protoc(
+        [f"-I{proto_root}", f"-I{well_known}"],
+        [str(f.relative_to(proto_root)) for f in files],
+        out_root,
+        cwd=proto_root,
+    )
+
+
+def run_protoc(inputs: list[str], files: list[str], out_root: Path, *, cwd: Path) -> None:
+    """grpcio-tools' protoc with the Python, gRPC and mypy generators into out_root, then
+    the package markers; `inputs` are -I or --descriptor_set_in arguments."""
     # protoc finds the mypy plugins on PATH; put this interpreter's scripts first.
     scripts = sysconfig.get_path("scripts")
     env = {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
@@ -51,16 +63,15 @@ def generate(proto_root: Path, out_root: Path) -> None:
         sys.executable,
         "-m",
         "grpc_tools.protoc",
-        f"-I{proto_root}",
-        f"-I{well_known}",
+        *inputs,
         f"--python_out={out_root}",
         f"--grpc_python_out={out_root}",
         f"--mypy_out={out_root}",
         f"--mypy_grpc_out={out_root}",
-        *(str(f.relative_to(proto_root)) for f in files),
+        *files,
     ]
     # The mypy plugins chat on stderr; show their output only when protoc fails.
-    result = subprocess.run(cmd, cwd=proto_root, env=env, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"protoc failed with exit code {result.returncode}")

@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent  # before sys.path can import services
 sys.path.insert(0, str(REPO))
 
 from retail.returns_decision.v1 import returns_decision_pb2 as pb  # noqa: E402

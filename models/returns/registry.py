@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from models.returns.dataset import ReturnsDataset, Task
 from models.returns.train import TrainResult
+from services.common.paths import VAR_DIR
 from services.returns_decision.risk.artifact import (
     MODEL_FILE,
     read_metadata,
@@ -39,7 +40,7 @@ from services.returns_decision.risk.registry import (
 from services.returns_decision.risk.scorer import FRAUD_MODEL, WARDROBING_MODEL
 
 # Build outputs, git-ignored (/var/): never committed.
-DEFAULT_REGISTRY_ROOT: Final = Path(__file__).resolve().parents[2] / "var" / "models" / "registry"
+DEFAULT_REGISTRY_ROOT: Final = VAR_DIR / "models" / "registry"
 REGISTRY_ENV: Final = "MODELS_REGISTRY_ROOT"
 REGISTERED_FILE: Final = "registered.json"
 MODEL_NAMES: Final[dict[Task, str]] = {"fraud": FRAUD_MODEL, "wardrobing": WARDROBING_MODEL}

@@ -11,9 +11,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.common.paths import REPO_ROOT
 from services.translation.engines.apertium_modes import iso_code
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "translation"
+DATA_DIR = REPO_ROOT / "data" / "translation"
 _VIA = ".via-"
 
 

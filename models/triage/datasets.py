@@ -16,9 +16,10 @@ import numpy.typing as npt
 from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
 
 from models.triage.intent_mapping import BITEXT_TO_INTENT
+from services.common.paths import REPO_ROOT
 from services.triage.core.intents import Intent
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "triage"
+DEFAULT_DATA_DIR = REPO_ROOT / "data" / "triage"
 
 UMSAB_LANGUAGES: dict[str, str] = {
     "english": "en",

@@ -1,8 +1,10 @@
-"""ISO 4217 currencies and their minor-unit exponents (number of decimals)."""
+"""Money, and ISO 4217 currencies with their minor-unit exponents (number of decimals)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
 _EXPONENT_CODES = {
     0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF",
@@ -21,3 +23,17 @@ _EXPONENT_CODES = {
 CURRENCY_EXPONENTS: Mapping[str, int] = {
     code: exponent for exponent, codes in _EXPONENT_CODES.items() for code in codes.split()
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in integer minor units (cents for USD, yen for JPY) of an ISO 4217
+    currency, as the API's retail.type.v1.Money: arithmetic on it stays exact."""
+
+    amount_minor: int
+    currency: str
+
+    def major(self) -> Decimal:
+        """The amount in major units (1234 USD cents -> 12.34); currencies this table
+        does not know count two decimals."""
+        return Decimal(self.amount_minor).scaleb(-CURRENCY_EXPONENTS.get(self.currency, 2))

@@ -15,6 +15,16 @@ from importlib.metadata import version
 from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
 
+def language_code(tag: str | None) -> str | None:
+    """The ISO 639-1 code of a language tag as callers send it ("es", " PT-br ",
+    "pt_BR" -> "pt"), or None when it names no two-letter language. The one rule every
+    service reads language codes by."""
+    if tag is None:
+        return None
+    primary = tag.strip().lower().replace("_", "-").split("-")[0]
+    return primary if len(primary) == 2 and primary.isascii() and primary.isalpha() else None
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageCandidate:
     """One language the detector considers, with its relative confidence in [0, 1]."""

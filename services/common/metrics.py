@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+COMPONENT_INFO = "retail_component_info"
 # Sub-millisecond buckets: a returns decision is expected well under 1 ms.
 LATENCY_BUCKETS = (
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
@@ -52,7 +56,7 @@ class ServiceMetrics:
             multiprocess_mode="livesum",
         )
         self.component_info = Gauge(
-            "retail_component_info",
+            COMPONENT_INFO,
             "Loaded models and policies: 1 for each (component, version) in use.",
             ("component", "version"),
             registry=self.registry,
@@ -64,7 +68,13 @@ class ServiceMetrics:
         """Record the version of a model or policy now in use (replacing the previous)."""
         previous = self._versions.get(component)
         if previous is not None and previous != version:
-            self.component_info.remove(component, previous)
+            # With several workers the value lives in a shared file that removing a
+            # label does not touch: 0 there marks it unused, and the supervisor's
+            # collector leaves out unused versions (_InUseVersionsOnly).
+            if multiprocess_mode():
+                self.component_info.labels(component, previous).set(0)
+            else:
+                self.component_info.remove(component, previous)
         self._versions[component] = version
         self.component_info.labels(component, version).set(1)
 
@@ -95,5 +105,19 @@ def prepare_multiprocess_dir(path: Path) -> CollectorRegistry:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=str(path))  # type: ignore[no-untyped-call]
+    registry.register(_InUseVersionsOnly(MultiProcessCollector(None, path=str(path))))  # type: ignore[no-untyped-call]
     return registry
+
+
+class _InUseVersionsOnly(Collector):
+    """The workers' summed metrics without the component versions they set to 0 (the
+    ones a reload replaced)."""
+
+    def __init__(self, inner: MultiProcessCollector) -> None:
+        self._inner = inner
+
+    def collect(self) -> Iterable[Metric]:
+        for metric in self._inner.collect():  # type: ignore[no-untyped-call]
+            if metric.name == COMPONENT_INFO:
+                metric.samples = [s for s in metric.samples if s.value != 0]
+            yield metric

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+from services.common.text_patterns import EMAIL
+
 # 13-19 digits, optionally grouped by spaces or dashes: card numbers (checked with Luhn).
 _CARD = re.compile(r"\b(?:\d[ \-]?){12,18}\d\b")
 # Phone numbers: an optional +country code, then 7+ digits in groups.
@@ -39,13 +40,21 @@ def _card(match: re.Match[str]) -> str:
     return "[CARD]" if _luhn_ok(digits) else match.group()
 
 
+# ISO dates and times ("2025-03-01", "2025-03-01T10:00:00"): labels and timestamps, not
+# phone numbers, though their digits would pass for one.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
 def _phone(match: re.Match[str]) -> str:
-    return "[PHONE]" if sum(ch.isdigit() for ch in match.group()) >= 7 else match.group()
+    found = match.group()
+    if sum(ch.isdigit() for ch in found) < 7 or _DATE.fullmatch(found):
+        return found
+    return "[PHONE]"
 
 
 def redact(text: str) -> str:
     """The text with e-mails, card numbers, phone numbers and street addresses masked."""
-    text = _EMAIL.sub("[EMAIL]", text)
+    text = EMAIL.sub("[EMAIL]", text)
     text = _CARD.sub(_card, text)
     text = _ADDRESS.sub("[ADDRESS]", text)
     return _PHONE.sub(_phone, text)

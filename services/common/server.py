@@ -19,11 +19,11 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
-from grpc_reflection.v1alpha import reflection
 
 from services.common.auth import ApiKeys, server_credentials
 from services.common.interceptor import CallInterceptor
 from services.common.metrics import ServiceMetrics, multiprocess_mode, serve_metrics
+from services.common.reflection import enable_reflection
 from services.common.settings import ServiceSettings
 
 log = logging.getLogger("services.server")
@@ -91,11 +91,9 @@ async def create_server(spec: ServiceSpec, settings: ServiceSettings) -> tuple[S
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     for name in ("", *spec.service_names):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        (*spec.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-         reflection.SERVICE_NAME),
-        server,
-    )  # fmt: skip
+    enable_reflection(
+        server, (*spec.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name)
+    )
     address = f"{settings.host}:{settings.port}"
     if settings.tls_cert_file is not None and settings.tls_key_file is not None:
         credentials = server_credentials(

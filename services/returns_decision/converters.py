@@ -16,8 +16,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 from retail.type.v1 import money_pb2
 
+from services.common.currency import Money
 from services.common.errors import FieldViolation
 from services.returns_decision import domain as d
+from services.returns_decision.policy.errors import PolicyError
 from services.returns_decision.policy.simulation import SimulationReport, SimulationSummary
 from services.returns_decision.risk import RiskScore
 
@@ -35,15 +37,13 @@ class _Reader:
     def __init__(self) -> None:
         self.violations: list[FieldViolation] = []
 
-    def money(
-        self, message: Any, name: str, path: str, *, required: bool = False
-    ) -> d.Money | None:
+    def money(self, message: Any, name: str, path: str, *, required: bool = False) -> Money | None:
         if not message.HasField(name):
             if required:
                 self.violations.append(FieldViolation(path, "required"))
             return None
         value: money_pb2.Money = getattr(message, name)
-        return d.Money(value.amount_minor, value.currency_code.upper())
+        return Money(value.amount_minor, value.currency_code.upper())
 
     def instant(self, message: Any, name: str, path: str) -> datetime | None:
         if not message.HasField(name):
@@ -80,9 +80,14 @@ def return_request(message: pb.DecideReturnRequest) -> d.ReturnRequest:
     the conversion can see (unset required amounts, unknown enum numbers) and the
     domain's."""
     request, violations = _convert(message)
-    # A field the conversion rejected reached the domain as unset: its "required" is noise.
-    rejected = {v.field for v in violations}
-    violations += [v for v in d.validate_request(request) if v.field not in rejected]
+    # A field the conversion rejected reached the domain as unset: what the domain says
+    # of it, or of what it holds, is noise.
+    rejected = tuple(v.field for v in violations)
+    violations += [
+        v
+        for v in d.validate_request(request)
+        if not any(v.field == r or v.field.startswith((f"{r}.", f"{r}[")) for r in rejected)
+    ]
     if violations:
         raise d.InvalidRequest(violations)
     return request
@@ -90,12 +95,16 @@ def return_request(message: pb.DecideReturnRequest) -> d.ReturnRequest:
 
 def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[FieldViolation]]:
     r = _Reader()
+    for name in ("order", "customer"):  # unset: one violation, not one per field inside
+        if not message.HasField(name):
+            r.violations.append(FieldViolation(name, "required"))
     order_message = message.order
     order = d.Order(
         order_id=order_message.order_id,
         placed_at=r.instant(order_message, "placed_at", "order.placed_at"),
         country_code=order_message.country_code.upper(),
-        total=r.money(order_message, "total", "order.total", required=True) or d.Money(0, ""),
+        total=r.money(order_message, "total", "order.total", required=message.HasField("order"))
+        or Money(0, ""),
         fulfilled_at=r.instant(order_message, "fulfilled_at", "order.fulfilled_at"),
         delivered_at=r.instant(order_message, "delivered_at", "order.delivered_at"),
         channel=r.enum(
@@ -148,7 +157,7 @@ def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[Fie
             unit_price=r.money(
                 x, "unit_price", f"exchange_candidates[{j}].unit_price", required=True
             )
-            or d.Money(0, ""),
+            or Money(0, ""),
             available_quantity=x.available_quantity,
             unit_cost=r.money(x, "unit_cost", f"exchange_candidates[{j}].unit_cost"),
             variant_attributes=tuple(sorted(x.variant_attributes.items())),
@@ -179,8 +188,7 @@ def _item(r: _Reader, item: pb.ReturnItem, path: str) -> d.Item:
     return d.Item(
         line_item_id=item.line_item_id,
         sku=item.sku,
-        unit_price=r.money(item, "unit_price", f"{path}.unit_price", required=True)
-        or d.Money(0, ""),
+        unit_price=r.money(item, "unit_price", f"{path}.unit_price", required=True) or Money(0, ""),
         reported_condition=r.enum(
             pb.ItemCondition,
             item.reported_condition,
@@ -204,7 +212,7 @@ def _item(r: _Reader, item: pb.ReturnItem, path: str) -> d.Item:
 # ---------------------------------------------------------------------------- out
 
 
-def money(value: d.Money) -> money_pb2.Money:
+def money(value: Money) -> money_pb2.Money:
     return money_pb2.Money(currency_code=value.currency, amount_minor=value.amount_minor)
 
 
@@ -213,7 +221,7 @@ def money(value: d.Money) -> money_pb2.Money:
 # output conversion was a third of a decision's cost before (make bench).
 
 
-def _set_money(target: money_pb2.Money, value: d.Money) -> None:
+def _set_money(target: money_pb2.Money, value: Money) -> None:
     target.currency_code = value.currency
     target.amount_minor = value.amount_minor
 
@@ -255,7 +263,7 @@ def _outcome(outcome: d.Outcome) -> pb.Outcome.ValueType:
 
 
 _REFUND_METHODS = {
-    d.RefundMethod.NONE: pb.REFUND_METHOD_UNSPECIFIED,
+    d.RefundMethod.NONE: pb.REFUND_METHOD_NONE,
     d.RefundMethod.ORIGINAL_PAYMENT: pb.REFUND_METHOD_ORIGINAL_PAYMENT,
     d.RefundMethod.STORE_CREDIT: pb.REFUND_METHOD_STORE_CREDIT,
 }
@@ -399,5 +407,8 @@ def simulation(report: SimulationReport) -> pb.SimulatePolicyResponse:
     return message
 
 
-def policy_errors(errors: Sequence[tuple[str, str]]) -> list[pb.PolicyError]:
-    return [pb.PolicyError(path=path, message=text) for path, text in errors]
+def policy_errors(errors: Sequence[PolicyError]) -> list[pb.PolicyError]:
+    return [
+        pb.PolicyError(path=e.path, message=e.message, line=e.line or 0, column=e.column or 0)
+        for e in errors
+    ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from services.common.currency import Money
 from services.common.errors import FieldViolation
 from services.returns_decision.domain import (
     Decision,
@@ -28,7 +29,6 @@ from services.returns_decision.domain import (
     Fees,
     InvalidRequest,
     ItemDecision,
-    Money,
     Outcome,
     Reason,
     ReasonCode,
@@ -125,7 +125,11 @@ def decide_under(
     currency = policy.currency
     if request.order.total.currency != currency:
         raise InvalidRequest(
-            [FieldViolation("order.total.currency", f"must be the merchant's currency {currency}")]
+            [
+                FieldViolation(
+                    "order.total.currency_code", f"must be the merchant's currency {currency}"
+                )
+            ]
         )
     evaluated_at = request.requested_at or now or datetime.now(UTC)
     contexts = build_contexts(request, risk, policy, evaluated_at)

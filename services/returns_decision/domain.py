@@ -16,21 +16,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from services.common.currency import CURRENCY_EXPONENTS
+from services.common.currency import CURRENCY_EXPONENTS, Money
 from services.common.errors import FieldViolation, InvalidArgument
 
 # A unit price above this many major units is a data error, not a luxury good.
 MAX_UNIT_PRICE_MAJOR = 1_000_000
 MAX_ITEMS_PER_REQUEST = 100
 MAX_QUANTITY = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """An amount in integer minor units (cents for USD, yen for JPY) of an ISO-4217 currency."""
-
-    amount_minor: int
-    currency: str
 
 
 class ItemCondition(StrEnum):
@@ -413,9 +405,9 @@ class _Violations:
         if money is None:
             return
         if money.currency not in CURRENCY_EXPONENTS:
-            self.add(f"{path}.currency", f"unknown ISO-4217 currency code {money.currency!r}")
+            self.add(f"{path}.currency_code", f"unknown ISO-4217 currency code {money.currency!r}")
         elif currency in CURRENCY_EXPONENTS and money.currency != currency:
-            self.add(f"{path}.currency", f"must be the order currency {currency}")
+            self.add(f"{path}.currency_code", f"must be the order currency {currency}")
         if money.amount_minor < 0:
             self.add(f"{path}.amount_minor", "must not be negative")
         elif unit:
@@ -512,9 +504,12 @@ def validate_request(request: ReturnRequest, risk: RiskInput | None = None) -> l
         if item.reason is ReturnReason.UNSPECIFIED:
             v.add(f"{p}.reason", "required")
 
+    # A reference is checked against the items only when every item can be named.
+    items_named = bool(request.items) and all(i.line_item_id for i in request.items)
     for j, candidate in enumerate(request.exchange_candidates):
         p = f"exchange_candidates[{j}]"
-        if candidate.line_item_id not in lines:
+        v.required(f"{p}.line_item_id", candidate.line_item_id)
+        if candidate.line_item_id and items_named and candidate.line_item_id not in lines:
             v.add(f"{p}.line_item_id", "must name a returned line item")
         v.required(f"{p}.sku", candidate.sku)
         v.money(f"{p}.unit_price", candidate.unit_price, currency, unit=True)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.returns.features import ITEM_CATEGORIES, RiskInput
-from services.common.currency import CURRENCY_EXPONENTS
+from services.common.currency import CURRENCY_EXPONENTS, Money
 from services.returns_decision.domain import (
-    Money,
     PaymentMethod,
     ReturnReason,
     ReturnRequest,

@@ -15,6 +15,7 @@ from retail.returns_decision.v1 import returns_decision_pb2_grpc
 
 from services.common.calls import check_deadline
 from services.common.errors import DomainError, FieldViolation, InvalidArgument
+from services.common.limits import check_batch_size
 from services.common.status import to_status_proto
 from services.returns_decision import converters
 from services.returns_decision.service import ReturnsCore
@@ -34,14 +35,6 @@ class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionSe
             into, result.decision, result.evaluated_at, result.fraud, result.wardrobing
         )
 
-    def _check_batch(self, size: int, field: str) -> None:
-        if size == 0 or size > self.max_batch_size:
-            raise InvalidArgument(
-                f"a batch holds 1 to {self.max_batch_size} requests; got {size}",
-                [FieldViolation(field, f"must hold 1 to {self.max_batch_size} entries")],
-                reason="BATCH_SIZE",
-            )
-
     async def DecideReturn(
         self, request: pb.DecideReturnRequest, context: Context
     ) -> pb.DecideReturnResponse:
@@ -52,7 +45,7 @@ class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionSe
     async def DecideReturns(
         self, request: pb.DecideReturnsRequest, context: Context
     ) -> pb.DecideReturnsResponse:
-        self._check_batch(len(request.requests), "requests")
+        check_batch_size(len(request.requests), self.max_batch_size, "requests")
         response = pb.DecideReturnsResponse()
         for entry in request.requests:
             check_deadline()
@@ -67,10 +60,14 @@ class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionSe
     async def ValidatePolicy(
         self, request: pb.ValidatePolicyRequest, context: Context
     ) -> pb.ValidatePolicyResponse:
+        if not request.policy_document:
+            raise InvalidArgument(
+                "policy_document is required", [FieldViolation("policy_document", "required")]
+            )
         result = self.core.validate(request.tenant_id, request.policy_document)
         response = pb.ValidatePolicyResponse(
             valid=result.valid,
-            errors=converters.policy_errors([(e.path, e.message) for e in result.errors]),
+            errors=converters.policy_errors(result.errors),
         )
         if result.version is not None:
             response.version.CopyFrom(converters.policy_version(result.version))

@@ -7,9 +7,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.common.paths import REPO_ROOT
 from services.common.settings import ServiceSettings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 
 
 class ReturnsSettings(ServiceSettings):

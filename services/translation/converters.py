@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from retail.translation.v1 import translation_pb2
 
+from services.common.errors import DomainError
 from services.common.language import LanguageCandidate
+from services.common.status import to_status_proto
 from services.translation.core import (
     Glossary,
     GlossaryEntry,
@@ -13,6 +15,7 @@ from services.translation.core import (
     RouteKind,
     TextFormat,
 )
+from services.translation.core.requests import Translated
 from services.translation.core.translator import TranslationResult
 
 _FORMATS = {
@@ -51,6 +54,22 @@ def translation(result: TranslationResult, confidence: float) -> translation_pb2
         route=list(result.route.languages),
         unknown_words=result.unknown_words,
     )
+
+
+def translate_text_result(entry: Translated | DomainError) -> translation_pb2.TranslateTextResult:
+    if isinstance(entry, DomainError):
+        return translation_pb2.TranslateTextResult(error=to_status_proto(entry))
+    return translation_pb2.TranslateTextResult(
+        translation=translation(entry.result, entry.source_confidence)
+    )
+
+
+def detect_language_result(
+    entry: tuple[LanguageCandidate, ...] | DomainError,
+) -> translation_pb2.DetectLanguageResult:
+    if isinstance(entry, DomainError):
+        return translation_pb2.DetectLanguageResult(error=to_status_proto(entry))
+    return translation_pb2.DetectLanguageResult(detection=detection(entry))
 
 
 def detection(candidates: tuple[LanguageCandidate, ...]) -> translation_pb2.Detection:

@@ -37,7 +37,7 @@ class TranslationServiceServicer(translation_pb2_grpc.TranslationServiceServicer
         if self._on_translated is not None:
             self._on_translated()
         return translation_pb2.TranslateTextResponse(
-            translations=[converters.translation(t.result, t.source_confidence) for t in translated]
+            results=[converters.translate_text_result(entry) for entry in translated]
         )
 
     async def DetectLanguage(
@@ -46,7 +46,7 @@ class TranslationServiceServicer(translation_pb2_grpc.TranslationServiceServicer
         top_k = min(request.max_candidates or DEFAULT_CANDIDATES, MAX_CANDIDATES)
         detections = self.core.detect(list(request.texts), top_k)
         return translation_pb2.DetectLanguageResponse(
-            detections=[converters.detection(d) for d in detections]
+            results=[converters.detect_language_result(entry) for entry in detections]
         )
 
     async def ListLanguages(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from google.protobuf.duration_pb2 import Duration
 from retail.triage.v1 import triage_pb2 as pb
 from retail.type.v1 import money_pb2
@@ -25,13 +23,12 @@ from services.triage.core.types import LanguageSource
 
 def _money(message: money_pb2.Money, path: str) -> Money:
     code = message.currency_code.upper()
-    exponent = CURRENCY_EXPONENTS.get(code)
-    if exponent is None:
+    if code not in CURRENCY_EXPONENTS:
         raise InvalidArgument(
             "unknown currency",
             [FieldViolation(f"{path}.currency_code", "must be an ISO 4217 currency code")],
         )
-    return Money(Decimal(message.amount_minor).scaleb(-exponent), code)
+    return Money(message.amount_minor, code)
 
 
 def _enum_name(wrapper: type, value: int, prefix: str, path: str) -> str:
@@ -86,7 +83,7 @@ _SOURCES = {
     LanguageSource.DETECTED: pb.LANGUAGE_SOURCE_DETECTED,
     LanguageSource.HINT: pb.LANGUAGE_SOURCE_HINT,
     LanguageSource.LAST_KNOWN: pb.LANGUAGE_SOURCE_LAST_KNOWN,
-    LanguageSource.UNDETERMINED: pb.LANGUAGE_SOURCE_UNSPECIFIED,
+    LanguageSource.UNDETERMINED: pb.LANGUAGE_SOURCE_UNDETERMINED,
 }
 
 
@@ -96,7 +93,9 @@ def triage_result(outcome: TriageOutcome) -> pb.TriageResult:
     return pb.TriageResult(
         request_id=outcome.request_id,
         language=pb.LanguageResult(
-            code=language.code, confidence=language.confidence, source=_SOURCES[language.source]
+            language=language.code,
+            confidence=language.confidence,
+            source=_SOURCES[language.source],
         ),
         sentiment=pb.SentimentResult(
             level=pb.SentimentLevel.Value(f"SENTIMENT_LEVEL_{sentiment.level.value.upper()}"),

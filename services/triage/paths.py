@@ -3,8 +3,7 @@ the supervisor, which reads them) do not load the models' libraries."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from services.common.paths import VAR_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_MODEL_DIR = REPO_ROOT / "var" / "models" / "triage"
+DEFAULT_MODEL_DIR = VAR_DIR / "models" / "triage"
 """Where `python -m models.triage train` writes by default (git-ignored)."""

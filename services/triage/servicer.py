@@ -16,7 +16,8 @@ from retail.triage.v1 import triage_pb2 as pb
 from retail.triage.v1 import triage_pb2_grpc
 
 from services.common.calls import check_deadline
-from services.common.errors import DomainError, FieldViolation, InvalidArgument
+from services.common.errors import DomainError
+from services.common.limits import check_batch_size
 from services.common.status import to_status_proto
 from services.triage import converters
 from services.triage.core.config import TriageConfigStore
@@ -60,18 +61,13 @@ class TriageServiceServicer(triage_pb2_grpc.TriageServiceServicer):
         self, request: pb.TriageMessageRequest, context: Context
     ) -> pb.TriageMessageResponse:
         (outcome,) = await self._triage(request.tenant_id, [self._request(request)])
-        return pb.TriageMessageResponse(result=converters.triage_result(outcome))
+        return pb.TriageMessageResponse(triage=converters.triage_result(outcome))
 
     async def TriageMessages(
         self, request: pb.TriageMessagesRequest, context: Context
     ) -> pb.TriageMessagesResponse:
         size = len(request.messages)
-        if not 1 <= size <= self.max_batch_size:
-            raise InvalidArgument(
-                f"a batch holds 1 to {self.max_batch_size} messages; got {size}",
-                [FieldViolation("messages", f"must hold 1 to {self.max_batch_size} entries")],
-                reason="BATCH_SIZE",
-            )
+        check_batch_size(size, self.max_batch_size, "messages")
         results: list[pb.TriageMessagesResult | None] = [None] * size
         by_tenant: dict[str, list[tuple[int, TriageRequest]]] = {}
         for i, message in enumerate(request.messages):

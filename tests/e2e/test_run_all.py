@@ -23,31 +23,20 @@ from retail.translation.v1 import translation_pb2_grpc
 from retail.triage.v1 import triage_pb2 as triage_pb
 from retail.triage.v1 import triage_pb2_grpc
 
-from models.returns import dataset
-from models.returns.registry import promote, register
-from models.returns.train import TrainConfig, train
-from models.triage.training import train_all
+from services.common.paths import REPO_ROOT
 from services.returns_decision.sample_requests import APPAREL, request
 from services.run_all import SERVICES
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 START_SECONDS = 180  # three services; translation starts Apertium pipelines
 
 
 @pytest.fixture(scope="module")
-def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def model_dirs(returns_model_registry: Path, triage_model_dir: Path) -> tuple[Path, Path]:
     """A returns registry with tiny promoted models, and tiny triage models."""
-    registry = tmp_path_factory.mktemp("registry")
-    for task in ("fraud", "wardrobing"):
-        config = TrainConfig(task=task, seed=11, max_rounds=40, early_stopping_rounds=20)
-        result = train(dataset.from_synthetic(4000, 11), config, name=f"returns_{task}")
-        register(registry, result, write_report=False)
-        promote(registry, result.metadata.name, result.metadata.version)
-    triage_dir = tmp_path_factory.mktemp("triage-models")
-    train_all(triage_dir, max_examples_per_class=80)
-    return registry, triage_dir
+    return returns_model_registry, triage_model_dir
 
 
 def _environment(registry: Path, triage_dir: Path) -> dict[str, str]:
@@ -123,8 +112,8 @@ def test_run_all_serves_every_service_and_one_sigterm_stops_them(
                 text="My order never arrived. I will contact my lawyer and sue you.",
             ),
             timeout=30,
-        ).result
-    assert result.language.code == "en"
+        ).triage
+    assert result.language.language == "en"
     assert result.flags.legal_threat
     assert result.escalation.escalate
 
@@ -138,7 +127,8 @@ def test_run_all_serves_every_service_and_one_sigterm_stops_them(
             ),
             timeout=60,
         )
-    (out,) = reply.translations
+    (entry,) = reply.results
+    out = entry.translation
     assert "#12345" in out.translated_text
     assert "order" not in out.translated_text  # translated, not echoed
 

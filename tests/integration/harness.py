@@ -14,13 +14,13 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
+from services.common.paths import REPO_ROOT
 from services.common.server import ServiceServer, ServiceSpec, create_server
 from services.common.settings import ServiceSettings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 
 
 class ServerThread:

@@ -56,7 +56,7 @@ class ProbeServicer(triage_pb2_grpc.TriageServiceServicer):
         elif text.startswith("boom"):
             raise RuntimeError(f"internal detail that must not leak: {text}")
         return triage_pb2.TriageMessageResponse(
-            result=triage_pb2.TriageResult(request_id=request.request_id)
+            triage=triage_pb2.TriageResult(request_id=request.request_id)
         )
 
     async def TriageMessages(

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.returns_decision.domain import Money, NetRecoveryValue, Outcome, ValueTerm
+from services.common.currency import Money
+from services.returns_decision.domain import NetRecoveryValue, Outcome, ValueTerm
 from services.returns_decision.economics.parameters import EconomicsParameters
 
 

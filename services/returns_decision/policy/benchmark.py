@@ -15,12 +15,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from services.common.currency import Money
 from services.returns_decision.decide import decide
 from services.returns_decision.domain import (
     Customer,
     Item,
     ItemCondition,
-    Money,
     Order,
     ReturnReason,
     ReturnRequest,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.common.strict_yaml import child, index
 from services.returns_decision.policy.fields import FIELDS, OPERATORS, Field, Kind
 from services.returns_decision.policy.model import AllOf, AnyOf, Comparison, Condition, Scalar
 from services.returns_decision.policy.reader import DocumentReader, unknown
-from services.returns_decision.policy.yaml_loader import child, index
 
 MAX_LIST_VALUES = 50  # values of one `in`, `not_in`, `contains_*` test
 MAX_DEPTH = 8

@@ -15,20 +15,31 @@ class PolicyError:
     path: str  # "" for the document as a whole
     message: str
     line: int | None = None  # 1-based line in the YAML text, when known
+    column: int | None = None  # 1-based column, when known
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
         return f"{where}{self.path or '<document>'}: {self.message}"
 
+    def describe(self) -> str:
+        """ "line L, column C: path: message", with what is known."""
+        where = f"line {self.line}, column {self.column}: " if self.line and self.column else ""
+        return f"{where}{self.path or '<document>'}: {self.message}"
+
 
 class PolicyInvalid(InvalidArgument):
-    """A policy document that cannot be used; carries every error found in it."""
+    """A policy document that cannot be used; carries every error found in it.
 
-    def __init__(self, errors: Sequence[PolicyError]) -> None:
+    Each error is a violation of the request field that held the document
+    (`document_field`), described with its place in the document."""
+
+    def __init__(
+        self, errors: Sequence[PolicyError], *, document_field: str = "policy_document"
+    ) -> None:
         self.errors: tuple[PolicyError, ...] = tuple(errors)
         super().__init__(
             f"the policy document has {len(self.errors)} error(s)",
-            [FieldViolation(e.path or "<document>", e.message) for e in self.errors],
+            [FieldViolation(document_field, e.describe()) for e in self.errors],
             reason="INVALID_POLICY",
         )
 

@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from services.common.strict_yaml import Position, child, index
 from services.returns_decision.policy.errors import PolicyError
 from services.returns_decision.policy.model import RESERVED_IDS
-from services.returns_decision.policy.yaml_loader import child, index
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 E = TypeVar("E")
@@ -21,24 +21,28 @@ E = TypeVar("E")
 class DocumentReader:
     """Reads one document, collecting errors instead of stopping at the first."""
 
-    def __init__(self, lines: Mapping[str, int]) -> None:
-        self.lines = lines
+    def __init__(self, positions: Mapping[str, Position]) -> None:
+        self.positions = positions
         self.errors: list[PolicyError] = []
+        self._missing: set[str] = set()  # paths reported "required": nothing more to say
         self.ids: dict[str, str] = {}  # id -> path of its first definition
         self.list_refs: list[tuple[str, str]] = []  # (list name, path)
         self.exempt_refs: list[tuple[str, str, str]] = []  # (rule id, target id, path)
 
     def error(self, path: str, message: str) -> None:
-        # A missing key has no line of its own: point at its closest present parent.
+        if path in self._missing:
+            return
+        # A missing key has no position of its own: point at its closest present parent.
         probe = path
-        line = self.lines.get(probe)
-        while line is None and probe:
+        position = self.positions.get(probe)
+        while position is None and probe:
             parent = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
             if parent == probe:
                 break
             probe = parent
-            line = self.lines.get(probe)
-        self.errors.append(PolicyError(path, message, line))
+            position = self.positions.get(probe)
+        line, column = position if position is not None else (None, None)
+        self.errors.append(PolicyError(path, message, line, column))
 
     # -- shapes ------------------------------------------------------------------------
 
@@ -62,6 +66,7 @@ class DocumentReader:
         for key in required:
             if key not in value:
                 self.error(child(path, key), "required")
+                self._missing.add(child(path, key))
         return value
 
     def sequence(self, value: Any, path: str, *, non_empty: bool = False) -> list[Any]:

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from services.common.strict_yaml import child, index
 from services.returns_decision.domain import (
     SYSTEM_REASON_CODES,
     Outcome,
@@ -51,7 +52,6 @@ from services.returns_decision.policy.model import (
     WindowOverride,
 )
 from services.returns_decision.policy.reader import ID_PATTERN, DocumentReader, kind_of
-from services.returns_decision.policy.yaml_loader import child, index
 
 MAX_ALTERNATIVES_PER_RULE = 16  # after expanding `any` (see policy/compiler.py)
 MAX_CHAIN = 100  # comparisons one alternative chains (durable_rules crashes near 1,000)

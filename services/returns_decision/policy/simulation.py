@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.common.currency import Money
 from services.common.errors import FieldViolation, InvalidArgument
+from services.common.limits import check_batch_size
 from services.returns_decision.decide import decide_under
 from services.returns_decision.domain import (
     Decision,
     InvalidRequest,
-    Money,
     Outcome,
     PolicyVersion,
     ReasonCode,
@@ -30,6 +31,7 @@ from services.returns_decision.policy.errors import PolicyError, PolicyInvalid, 
 from services.returns_decision.policy.store import PolicyStore
 
 MAX_SIMULATED_REQUESTS = 10_000
+CANDIDATE_FIELD = "candidate_policy_document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,50 +133,59 @@ def simulate(
     for another tenant than `tenant_id` or there are too many requests. Runs on the
     engine's thread; the candidate's ruleset is deleted before returning.
     """
-    if len(requests) > MAX_SIMULATED_REQUESTS:
-        raise InvalidArgument(
-            "too many requests to simulate",
-            [
-                FieldViolation(
-                    "requests", f"at most {MAX_SIMULATED_REQUESTS} requests per simulation"
-                )
-            ],
-        )
+    check_batch_size(len(requests), MAX_SIMULATED_REQUESTS, "requests")
     risk_list: Sequence[RiskInput | None] = risks if risks is not None else [None] * len(requests)
     if len(risk_list) != len(requests):
         raise InvalidArgument(
             "one risk assessment (or none) per request",
             [FieldViolation("risks", "must have one entry per request")],
         )
-    with store.candidate(candidate_document) as candidate:
-        tenant = candidate.version.tenant_id
-        if tenant_id is not None and tenant != tenant_id:
-            message = f"is {tenant!r}, but the simulation is for {tenant_id!r}"
-            raise PolicyInvalid([PolicyError("tenant", message)])
-        try:
-            active: CompiledPolicy | None = store.get(tenant)
-        except PolicyNotFound:
-            active = None
-        candidate_decisions, candidate_failed = _replay(candidate, requests, risk_list, now)
-        active_decisions: list[Decision | None] = []
-        if active is not None:
-            active_decisions, _ = _replay(active, requests, risk_list, now)
-        changed = []
-        if active is not None:
-            for request, before, after in zip(
-                requests, active_decisions, candidate_decisions, strict=True
-            ):
-                if before is not None and after is not None and before.outcome is not after.outcome:
-                    changed.append(
-                        ChangedOutcome(request.request_id, before.outcome, after.outcome)
-                    )
-        return SimulationReport(
-            active=(
-                _summarise(active.version, active.policy.currency, active_decisions)
-                if active is not None
-                else None
-            ),
-            candidate=_summarise(candidate.version, candidate.policy.currency, candidate_decisions),
-            changed=tuple(changed),
-            failed=tuple(candidate_failed),
+    if not candidate_document:
+        raise InvalidArgument(
+            "candidate_policy_document is required",
+            [FieldViolation(CANDIDATE_FIELD, "required")],
         )
+    try:
+        with store.candidate(candidate_document) as candidate:
+            return _compare(store, candidate, requests, risk_list, tenant_id, now)
+    except PolicyInvalid as invalid:
+        raise PolicyInvalid(invalid.errors, document_field=CANDIDATE_FIELD) from None
+
+
+def _compare(
+    store: PolicyStore,
+    candidate: CompiledPolicy,
+    requests: Sequence[ReturnRequest],
+    risk_list: Sequence[RiskInput | None],
+    tenant_id: str | None,
+    now: datetime | None,
+) -> SimulationReport:
+    tenant = candidate.version.tenant_id
+    if tenant_id is not None and tenant != tenant_id:
+        message = f"is {tenant!r}, but the simulation is for {tenant_id!r}"
+        raise PolicyInvalid([PolicyError("tenant", message)])
+    try:
+        active: CompiledPolicy | None = store.get(tenant)
+    except PolicyNotFound:
+        active = None
+    candidate_decisions, candidate_failed = _replay(candidate, requests, risk_list, now)
+    active_decisions: list[Decision | None] = []
+    if active is not None:
+        active_decisions, _ = _replay(active, requests, risk_list, now)
+    changed = []
+    if active is not None:
+        for request, before, after in zip(
+            requests, active_decisions, candidate_decisions, strict=True
+        ):
+            if before is not None and after is not None and before.outcome is not after.outcome:
+                changed.append(ChangedOutcome(request.request_id, before.outcome, after.outcome))
+    return SimulationReport(
+        active=(
+            _summarise(active.version, active.policy.currency, active_decisions)
+            if active is not None
+            else None
+        ),
+        candidate=_summarise(candidate.version, candidate.policy.currency, candidate_decisions),
+        changed=tuple(changed),
+        failed=tuple(candidate_failed),
+    )

@@ -20,10 +20,10 @@ from typing import TextIO
 from google.protobuf import json_format
 from retail.returns_decision.v1 import returns_decision_pb2 as pb
 
-from services.common.currency import CURRENCY_EXPONENTS
+from services.common.currency import CURRENCY_EXPONENTS, Money
 from services.common.errors import FieldViolation
 from services.returns_decision import converters
-from services.returns_decision.domain import InvalidRequest, Money, Outcome, ReturnRequest
+from services.returns_decision.domain import InvalidRequest, Outcome, ReturnRequest
 from services.returns_decision.policy.errors import PolicyInvalid
 from services.returns_decision.policy.simulation import (
     MAX_SIMULATED_REQUESTS,

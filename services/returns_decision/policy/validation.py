@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from services.common.currency import CURRENCY_EXPONENTS
+from services.common.strict_yaml import index, load_strict_yaml
 from services.returns_decision.domain import PolicyVersion
 from services.returns_decision.policy.conditions import alternatives, tests_count
 from services.returns_decision.policy.errors import PolicyError, PolicyInvalid
@@ -42,7 +43,6 @@ from services.returns_decision.policy.sections import (
     parse_rule,
     parse_window,
 )
-from services.returns_decision.policy.yaml_loader import index, load_yaml
 
 SCHEMA_VERSION = 1
 MAX_RULES = 100
@@ -197,10 +197,11 @@ def validate_policy(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return ValidationResult((PolicyError("", "not UTF-8 text"),), None, None)
-    data, lines, errors = load_yaml(text)
-    reader = DocumentReader(lines)
-    reader.errors.extend(errors)
-    policy = _document(reader, data) if data is not None or not errors else None
+    parsed = load_strict_yaml(text)
+    reader = DocumentReader(parsed.positions)
+    reader.errors.extend(PolicyError(p.path, p.message, p.line, p.column) for p in parsed.problems)
+    data = parsed.data
+    policy = _document(reader, data) if data is not None or not parsed.problems else None
     if policy is not None and expected_tenant is not None and policy.tenant_id != expected_tenant:
         reader.error(
             "tenant",

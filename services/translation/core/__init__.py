@@ -4,7 +4,6 @@ The servicer builds one ``Translator`` per worker process and calls ``translate_
 """
 
 from services.translation.core.errors import (
-    BatchTooLargeError,
     EmptyTextError,
     EngineError,
     EngineTimeoutError,
@@ -21,7 +20,6 @@ from services.translation.core.segment_cache import CacheStats, SegmentCache
 from services.translation.core.translator import Limits, TextFormat, TranslationResult, Translator
 
 __all__ = [
-    "BatchTooLargeError",
     "CacheStats",
     "EmptyTextError",
     "EngineError",

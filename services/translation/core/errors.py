@@ -60,7 +60,7 @@ class UnsupportedLanguagePairError(InvalidRequestError):
 
 
 class EmptyTextError(InvalidRequestError):
-    """A text is empty or only whitespace, or the batch has no texts."""
+    """A text is empty or only whitespace."""
 
     reason: str = "EMPTY_TEXT"
 
@@ -69,12 +69,6 @@ class TextTooLongError(InvalidRequestError):
     """A text, or the batch as a whole, is longer than the configured limit."""
 
     reason: str = "TEXT_TOO_LONG"
-
-
-class BatchTooLargeError(InvalidRequestError):
-    """The batch has more texts than the configured limit."""
-
-    reason: str = "BATCH_TOO_LARGE"
 
 
 class InvalidGlossaryError(InvalidRequestError):

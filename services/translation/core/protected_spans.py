@@ -12,6 +12,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from services.common.text_patterns import EMAIL, URL
 from services.translation.core.glossary import GlossaryMatcher
 
 
@@ -52,11 +53,8 @@ _AMOUNT = (
 )
 
 _PATTERNS: tuple[tuple[SpanKind, re.Pattern[str]], ...] = (
-    (SpanKind.URL, re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)),
-    (
-        SpanKind.EMAIL,
-        re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
-    ),
+    (SpanKind.URL, URL),
+    (SpanKind.EMAIL, EMAIL),
     (
         SpanKind.PLACEHOLDER,
         re.compile(

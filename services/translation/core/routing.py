@@ -9,14 +9,12 @@ two. Engines are tried in the order given, so a preferred engine goes first.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from services.common.language import language_code
 from services.translation.core.errors import InvalidRequestError, UnsupportedLanguagePairError
 from services.translation.engines.base import TranslationEngine
-
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 class RouteKind(enum.Enum):
@@ -68,8 +66,9 @@ class Route:
 
 
 def normalize_language(code: str, field_name: str) -> str:
-    normalized = code.strip().lower()
-    if not _LANGUAGE_CODE.fullmatch(normalized):
+    """The ISO 639-1 code of a request's language field, or InvalidRequestError naming it."""
+    normalized = language_code(code)
+    if normalized is None:
         raise InvalidRequestError(
             f"{field_name} must be an ISO 639-1 language code such as 'en'", field=field_name
         )

@@ -14,10 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.common.limits import check_batch_size
 from services.translation.core.errors import (
-    BatchTooLargeError,
     EmptyTextError,
     TextTooLongError,
+    TranslationError,
 )
 from services.translation.core.glossary import Glossary
 from services.translation.core.html_text import html_atoms
@@ -169,25 +170,19 @@ class Translator:
         return [self._result(d, known, cached, route) for d in documents]
 
     def validate(self, texts: Sequence[str], glossary: Glossary | None, field: str) -> None:
-        limits = self.limits
-        if not texts:
-            raise EmptyTextError("at least one text is required", field=field)
-        if len(texts) > limits.max_batch_texts:
-            raise BatchTooLargeError(
-                f"a batch holds at most {limits.max_batch_texts} texts; got {len(texts)}",
-                field=field,
-            )
-        total = 0
+        """Raise the first error of the batch as a whole, then of any of its texts."""
+        self.check_batch(texts, glossary, field)
         for i, text in enumerate(texts):
-            name = field if field == "text" else f"{field}[{i}]"
-            if not text.strip():
-                raise EmptyTextError("the text is empty", field=name)
-            if len(text) > limits.max_text_chars:
-                raise TextTooLongError(
-                    f"a text is at most {limits.max_text_chars} characters; got {len(text)}",
-                    field=name,
-                )
-            total += len(text)
+            error = self.text_error(text, field if field == "text" else f"{field}[{i}]")
+            if error is not None:
+                raise error
+
+    def check_batch(self, texts: Sequence[str], glossary: Glossary | None, field: str) -> None:
+        """Raise what fails the batch as a whole: no texts, too many, too many characters
+        together, a bad glossary."""
+        limits = self.limits
+        check_batch_size(len(texts), limits.max_batch_texts, field)
+        total = sum(len(t) for t in texts)
         if total > limits.max_batch_chars:
             raise TextTooLongError(
                 f"a batch is at most {limits.max_batch_chars} characters; got {total}", field=field
@@ -196,6 +191,17 @@ class Translator:
             glossary.validate(
                 max_terms=limits.max_glossary_terms, max_term_chars=limits.max_term_chars
             )
+
+    def text_error(self, text: str, field: str) -> TranslationError | None:
+        """What is wrong with one text (empty, too long), or None."""
+        if not text.strip():
+            return EmptyTextError("the text is empty", field=field)
+        if len(text) > self.limits.max_text_chars:
+            return TextTooLongError(
+                f"a text is at most {self.limits.max_text_chars} characters; got {len(text)}",
+                field=field,
+            )
+        return None
 
     @staticmethod
     def _atoms(text: str, text_format: TextFormat) -> list[Atom]:

@@ -30,10 +30,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from services.common.paths import VAR_DIR
+
 log = logging.getLogger(__name__)
 
 SOURCE = Path(__file__).with_suffix(".cc")
-DEFAULT_BUILD_DIR = Path(__file__).resolve().parents[3] / "var" / "build" / "apertium"
+DEFAULT_BUILD_DIR = VAR_DIR / "build" / "apertium"
 REPORT_VARIABLE = "APERTIUM_TAGGER_RESET_REPORT"
 _REPORT_OK = "find_similar=1 icu="
 _COMPILE_TIMEOUT = 120

@@ -24,7 +24,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -35,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.common.strict_yaml import load_strict_yaml
 from services.triage.core.flags import Flag, FlagSettings
 from services.triage.core.intents import Intent
 from services.triage.core.types import SentimentLevel
@@ -314,25 +314,6 @@ def _issues(error: ValidationError, source: str) -> list[ConfigIssue]:
 # --------------------------------------------------------------------------- YAML
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loader that refuses duplicate keys instead of keeping the last one."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _read_document(path: Path) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
     source = path.name
     try:
@@ -342,17 +323,23 @@ def _read_document(path: Path) -> tuple[dict[str, Any] | None, list[ConfigIssue]
     if len(data) > MAX_DOCUMENT_BYTES:
         return None, [ConfigIssue(source, "", f"larger than {MAX_DOCUMENT_BYTES} bytes")]
     try:
-        document = yaml.load(data.decode("utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None, [ConfigIssue(source, "", "is not UTF-8 text")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [ConfigIssue(source, "", f"{where}not valid YAML: {problem}")]
+    parsed = load_strict_yaml(text)
+    if parsed.problems:
+        return None, [
+            ConfigIssue(source, p.path, f"{_where(p.line, p.column)}{p.message}")
+            for p in parsed.problems
+        ]
+    document = parsed.data
     if not isinstance(document, dict):
         return None, [ConfigIssue(source, "", "must be a mapping of keys to values")]
     return document, []
+
+
+def _where(line: int | None, column: int | None) -> str:
+    return f"line {line}, column {column}: " if line is not None else ""
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

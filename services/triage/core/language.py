@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from services.common.language import language_code
 from services.triage.core.types import (
     UNDETERMINED_LANGUAGE,
     LanguageResult,
@@ -36,13 +37,6 @@ def is_too_short_to_detect(text: str) -> bool:
     return len(words) < MIN_WORDS or sum(len(w) for w in words) < MIN_LETTERS
 
 
-def _normalise_code(code: str | None) -> str | None:
-    if code is None:
-        return None
-    code = code.strip().lower().replace("_", "-").split("-")[0]
-    return code or None
-
-
 def resolve_language(
     message: Message, candidates: Sequence[LanguageCandidate], model: ModelVersion
 ) -> LanguageResult:
@@ -58,8 +52,8 @@ def resolve_language(
             detected_code, detected_confidence, model,
         )  # fmt: skip
     for code, source in (
-        (_normalise_code(message.language_hint), LanguageSource.HINT),
-        (_normalise_code(message.last_known_language), LanguageSource.LAST_KNOWN),
+        (language_code(message.language_hint), LanguageSource.HINT),
+        (language_code(message.last_known_language), LanguageSource.LAST_KNOWN),
     ):
         if code is not None:
             return LanguageResult(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from lingua import Language
 
+from services.common.currency import Money
 from services.common.errors import FieldViolation, InvalidArgument
+from services.common.language import language_code
 from services.triage.core.analysis import analyze_messages
 from services.triage.core.config import (
     Channel,
@@ -64,14 +65,6 @@ CONFIG_COMPONENT = "priority_config"
 
 NOTE_LIFETIME_VALUE_NOT_CONVERTIBLE = "lifetime_value_currency_not_convertible"
 NOTE_ORDER_VALUE_NOT_CONVERTIBLE = "order_value_currency_not_convertible"
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """An amount in major units (12.50 is twelve fifty) of an ISO 4217 currency."""
-
-    amount: Decimal
-    currency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +152,12 @@ def _decide(
     lifetime_value = order_value = None
     if request.customer.lifetime_value is not None:
         money = request.customer.lifetime_value
-        lifetime_value = config.to_config_currency(money.amount, money.currency)
+        lifetime_value = config.to_config_currency(money.major(), money.currency)
         if lifetime_value is None:
             notes.append(NOTE_LIFETIME_VALUE_NOT_CONVERTIBLE)
     if request.order.order_value is not None:
         money = request.order.order_value
-        order_value = config.to_config_currency(money.amount, money.currency)
+        order_value = config.to_config_currency(money.major(), money.currency)
         if order_value is None:
             notes.append(NOTE_ORDER_VALUE_NOT_CONVERTIBLE)
 
@@ -262,11 +255,6 @@ KNOWN_LANGUAGE_CODES: frozenset[str] = frozenset(
 """ISO 639-1 codes the language detector (lingua) knows; a hint outside them is refused."""
 
 
-def _language_code(code: str) -> str:
-    # As core.language reads hints: "pt-BR" and "pt_br" are "pt".
-    return code.strip().lower().replace("_", "-").split("-")[0]
-
-
 def _money_violations(money: Money | None, path: str) -> list[FieldViolation]:
     if money is None:
         return []
@@ -277,7 +265,7 @@ def _money_violations(money: Money | None, path: str) -> list[FieldViolation]:
                 f"{path}.currency_code", "must be a three-letter ISO 4217 code in upper case"
             )
         )
-    if not money.amount.is_finite() or money.amount < 0:
+    if money.amount_minor < 0:
         violations.append(FieldViolation(f"{path}.amount_minor", "must not be negative"))
     return violations
 
@@ -308,7 +296,7 @@ def validate(
         ("language_hint", request.language_hint),
         ("customer.last_known_language", request.customer.last_known_language),
     ):
-        if code and _language_code(code) not in known_languages:
+        if code and language_code(code) not in known_languages:
             violations.append(FieldViolation(path, "must be an ISO 639-1 language code, e.g. 'es'"))
     if request.customer.contacts_last_7_days < 0:
         violations.append(FieldViolation("customer.contacts_last_7_days", "must not be negative"))

@@ -18,10 +18,10 @@ from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
     SentimentIntensityAnalyzer,
 )
 
+from services.common.text_patterns import EMAIL, URL
+
 _MENTION = re.compile(r"@\w+")
-_URL = re.compile(r"https?://\S+|www\.\S+")
 _ELONGATION = re.compile(r"(.)\1{3,}")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _LONG_NUMBER = re.compile(r"\d{4,}")
 
 
@@ -31,8 +31,8 @@ def normalize_social_text(text: str) -> str:
     Elongations ("soooooo") are cut to three letters so they share n-grams with each other
     but stay distinct from the plain word.
     """
-    text = _EMAIL.sub(" email ", text)
-    text = _URL.sub(" http ", text)
+    text = EMAIL.sub(" email ", text)
+    text = URL.sub(" http ", text)
     text = _MENTION.sub("@user", text)
     text = _LONG_NUMBER.sub(" 000 ", text)
     return _ELONGATION.sub(r"\1\1\1", text.lower())

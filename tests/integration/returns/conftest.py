@@ -11,9 +11,6 @@ import grpc
 import pytest
 from retail.returns_decision.v1 import returns_decision_pb2_grpc
 
-from models.returns import dataset
-from models.returns.registry import promote, register
-from models.returns.train import TrainConfig, train
 from services.returns_decision.server import SPEC
 from services.returns_decision.settings import REPO, ReturnsSettings
 from tests.integration.harness import ServerThread, serving
@@ -22,15 +19,8 @@ Stub = returns_decision_pb2_grpc.ReturnsDecisionServiceStub
 
 
 @pytest.fixture(scope="session")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("registry")
-    data = {task: dataset.from_synthetic(6000, 11) for task in ("fraud", "wardrobing")}
-    for task in ("fraud", "wardrobing"):
-        config = TrainConfig(task=task, seed=11, max_rounds=60, early_stopping_rounds=20)
-        result = train(data[task], config, name=f"returns_{task}")
-        register(root, result, write_report=False)
-        promote(root, result.metadata.name, result.metadata.version)
-    return root
+def registry(returns_model_registry: Path) -> Path:
+    return returns_model_registry
 
 
 @pytest.fixture

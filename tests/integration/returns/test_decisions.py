@@ -178,7 +178,7 @@ def deliver_before_placing(message: pb.DecideReturnRequest) -> None:
         (lambda m: m.items[0].unit_price.CopyFrom(usd(-100)), "items[0].unit_price.amount_minor"),
         (lambda m: m.items[0].ClearField("unit_price"), "items[0].unit_price"),
         (lambda m: m.items[0].unit_price.CopyFrom(usd(10**12)), "items[0].unit_price.amount_minor"),
-        (lambda m: setattr(m.order.total, "currency_code", "XXX"), "order.total.currency"),
+        (lambda m: setattr(m.order.total, "currency_code", "XXX"), "order.total.currency_code"),
         (deliver_before_placing, "order.delivered_at"),
         (lambda m: m.ClearField("items"), "items"),
         (lambda m: m.customer.ClearField("customer_id"), "customer.customer_id"),

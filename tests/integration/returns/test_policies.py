@@ -35,6 +35,35 @@ def test_validate_policy_reports_every_error_with_its_path(stub: Stub, policies:
     assert all(e.message for e in reply.errors)
 
 
+def test_validate_policy_reports_a_missing_key_once_with_its_line_and_column(
+    stub: Stub, policies: Path
+) -> None:
+    good = (policies / "apparel.yaml").read_text()
+    missing = good.replace(
+        "then: {outcome: APPROVE, reason: WITHIN_RETURN_POLICY}", "then: {outcome: APPROVE}"
+    )
+    reply = stub.ValidatePolicy(
+        pb.ValidatePolicyRequest(tenant_id=APPAREL, policy_document=missing)
+    )
+    (error,) = reply.errors
+    assert (error.path, error.message) == ("rules[0].then.reason", "required")
+    # A missing key points at its closest present parent: the `then:` mapping.
+    line = missing.splitlines()[error.line - 1]
+    assert line[error.column - 1 :].startswith("{outcome: APPROVE}")
+
+
+def test_validate_policy_locates_invalid_yaml(stub: Stub) -> None:
+    document = "schema_version: 1\ntenant: northwind-apparel\nrules: [unclosed\n"
+    reply = stub.ValidatePolicy(
+        pb.ValidatePolicyRequest(tenant_id=APPAREL, policy_document=document)
+    )
+    (error,) = reply.errors
+    assert not reply.valid
+    assert error.path == ""
+    assert error.message.startswith("not valid YAML")
+    assert (error.line, error.column) == (4, 1)
+
+
 def test_simulate_policy_reports_totals_and_changed_outcomes(stub: Stub, policies: Path) -> None:
     stricter = (
         (policies / "apparel.yaml").read_text().replace('label: "2025.2 spring"', 'label: "strict"')

@@ -565,7 +565,7 @@ def test_window_overrides_by_category_tag_and_product_type_first_match_wins(stub
     assert explained(default.reasons) == {("OUTSIDE_RETURN_WINDOW", "return_window")}
     assert the_reason(default.reasons, "OUTSIDE_RETURN_WINDOW").params["days_over"] == "10"
     assert refunds(decision) == [6000, 0, 6000, 0]
-    assert clearance.refund.method == pb.REFUND_METHOD_UNSPECIFIED
+    assert clearance.refund.method == pb.REFUND_METHOD_NONE
     assert decision.refund_total == usd(12000)
     assert decision.policy.tenant_id == WINDOWS
     assert decision.policy.label == "pf-windows test"
@@ -676,7 +676,7 @@ def test_final_sale_item_is_not_returnable(stub: Stub) -> None:
         "returns.reason.within_return_policy"
     )
     assert final.refund.amount == usd(0)
-    assert final.refund.method == pb.REFUND_METHOD_UNSPECIFIED
+    assert final.refund.method == pb.REFUND_METHOD_NONE
     assert not final.label_required
     assert regular.refund.amount == usd(6000)
     assert regular.refund.method == pb.REFUND_METHOD_ORIGINAL_PAYMENT
@@ -699,7 +699,7 @@ def test_final_sale_item_is_exchange_only_without_bonus(stub: Stub) -> None:
     assert line.exchange_offer.sku == "SKU-L1-ALT"
     assert line.exchange_offer.unit_price == usd(6000)
     assert line.refund.amount == usd(0)
-    assert line.refund.method == pb.REFUND_METHOD_UNSPECIFIED
+    assert line.refund.method == pb.REFUND_METHOD_NONE
     assert line.bonus_credit == usd(0)  # exchange-only needs no incentive
     assert line.label_required
     assert line.net_recovery.HasField("exchange_value")
@@ -1220,7 +1220,7 @@ def test_high_fraud_band_sends_the_return_to_manual_review(stub: Stub) -> None:
         "returns.reason.high_fraud_risk"
     )
     assert line.refund.amount == usd(0)
-    assert line.refund.method == pb.REFUND_METHOD_UNSPECIFIED
+    assert line.refund.method == pb.REFUND_METHOD_NONE
     assert not line.label_required
     assert not line.inspection_required  # nothing ships back yet
     assert decision.refund_total == usd(0)

@@ -49,7 +49,7 @@ def message(text: str, **fields: Any) -> triage_pb2.TriageMessageRequest:
 
 def test_ok_call_answers_and_returns_request_id(stub: triage_pb2_grpc.TriageServiceStub) -> None:
     response, call = stub.TriageMessage.with_call(message("ok", request_id="req-1"))
-    assert response.result.request_id == "req-1"
+    assert response.triage.request_id == "req-1"
     assert ("x-request-id", "req-1") in call.trailing_metadata()
 
 
@@ -130,9 +130,9 @@ def test_concurrency_limit_answers_resource_exhausted() -> None:
             stub.TriageMessage(message("ok"))
         error: Any = caught.value
         assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-        assert all(f.result(10).result is not None for f in slow)
+        assert all(f.result(10).triage is not None for f in slow)
         # Capacity frees up again once the slow calls are done.
-        assert stub.TriageMessage(message("ok"), timeout=5).result is not None
+        assert stub.TriageMessage(message("ok"), timeout=5).triage is not None
 
 
 def _wait_in_flight(server: ServerThread, count: int) -> None:

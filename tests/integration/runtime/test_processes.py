@@ -79,7 +79,7 @@ def test_sigterm_goes_not_serving_and_drains_in_flight_calls() -> None:
             supervisor.process.send_signal(signal.SIGTERM)
             supervisor.wait_for("shutting down", timeout=10)
             # The in-flight call finishes normally during the grace period.
-            assert in_flight.result(15).result is not None
+            assert in_flight.result(15).triage is not None
             watcher.join(15)
             # Watch saw SERVING first, then NOT_SERVING once SIGTERM arrived.
             assert statuses[:2] == [

@@ -15,7 +15,6 @@ from retail.triage.v1 import triage_pb2 as pb
 from retail.triage.v1 import triage_pb2_grpc
 from retail.type.v1.money_pb2 import Money
 
-from models.triage.training import train_all
 from services.triage.server import SPEC
 from services.triage.settings import TriageSettings
 from tests.integration.harness import ServerThread, serving
@@ -25,10 +24,10 @@ Stub = triage_pb2_grpc.TriageServiceStub
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
-    model_dir: Path = tmp_path_factory.mktemp("triage-models")
-    train_all(model_dir, max_examples_per_class=80)
-    settings = TriageSettings(port=0, metrics_port=0, model_dir=model_dir, max_text_length=2000)
+def server(triage_model_dir: Path) -> Iterator[ServerThread]:
+    settings = TriageSettings(
+        port=0, metrics_port=0, model_dir=triage_model_dir, max_text_length=2000
+    )
     with serving(SPEC, settings) as thread:
         yield thread
 
@@ -48,7 +47,7 @@ def message(text: str, **fields: Any) -> pb.TriageMessageRequest:
 
 
 def triage(stub: Stub, request: pb.TriageMessageRequest) -> pb.TriageResult:
-    return stub.TriageMessage(request).result
+    return stub.TriageMessage(request).triage
 
 
 LEGAL_VIP = message(
@@ -177,7 +176,7 @@ def test_result_reports_language_sentiment_intents_and_versions(stub: Stub) -> N
         stub, message("¿Dónde está mi pedido? Lo pedí hace dos semanas.", request_id="r-9")
     )
     assert result.request_id == "r-9"
-    assert result.language.code == "es"
+    assert result.language.language == "es"
     assert result.language.source == pb.LANGUAGE_SOURCE_DETECTED
     assert 0 < result.language.confidence <= 1
     assert result.sentiment.level != pb.SENTIMENT_LEVEL_UNSPECIFIED
@@ -190,7 +189,7 @@ def test_result_reports_language_sentiment_intents_and_versions(stub: Stub) -> N
 
 def test_short_text_takes_the_hint(stub: Stub) -> None:
     result = triage(stub, message("ok", language_hint="pt"))
-    assert result.language.code == "pt"
+    assert result.language.language == "pt"
     assert result.language.source == pb.LANGUAGE_SOURCE_HINT
 
 
@@ -205,7 +204,7 @@ def test_batch_equals_one_by_one_with_errors_in_place(stub: Stub) -> None:
             assert result.triage.escalation == single.escalation
             assert result.triage.queue == single.queue
             assert list(result.triage.intents) == list(single.intents)
-            assert result.triage.language.code == single.language.code
+            assert result.triage.language.language == single.language.language
             assert result.triage.language.confidence == pytest.approx(single.language.confidence)
         else:
             with pytest.raises(grpc.RpcError) as caught:

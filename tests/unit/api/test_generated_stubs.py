@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from scripts import protos
+from services.common.paths import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = REPO_ROOT
 
 
 def test_committed_stubs_match_the_protos() -> None:

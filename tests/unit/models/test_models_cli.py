@@ -12,6 +12,7 @@ import pytest
 from models.returns.cli import main
 from models.returns.defaults import build_defaults
 from models.returns.registry import MODEL_NAMES, REGISTRY_ENV, resolve_root
+from services.common.paths import REPO_ROOT
 from services.returns_decision.risk import ReturnRiskScorer
 from services.returns_decision.risk.artifact import METADATA_FILE, MODEL_FILE
 from services.returns_decision.risk.model import WARM_UP_INPUT
@@ -148,7 +149,7 @@ def test_module_entry_point(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).resolve().parents[3],
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
     assert "no models" in result.stdout

@@ -11,13 +11,14 @@ from typing import Any
 
 import yaml
 
+from services.common.currency import Money
+from services.common.paths import REPO_ROOT
 from services.returns_decision.domain import (
     Customer,
     ExchangeCandidate,
     Item,
     ItemCondition,
     ItemDecision,
-    Money,
     Order,
     Resolution,
     ReturnReason,
@@ -28,7 +29,7 @@ from services.returns_decision.domain import (
 )
 from services.returns_decision.policy.store import PolicyStore
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = REPO_ROOT
 POLICIES = REPO / "policies"
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 

@@ -190,7 +190,12 @@ def test_parse_policy_raises_policy_invalid_with_every_error() -> None:
         parse_policy(BROKEN)
     assert len(caught.value.errors) == 17
     assert caught.value.code.name == "INVALID_ARGUMENT"
-    assert {v.field for v in caught.value.violations} >= {"tenant", "rules[1].id"}
+    # Each error is a violation of the request field that held the document, described
+    # with its place in the document.
+    assert {v.field for v in caught.value.violations} == {"policy_document"}
+    described = [v.description for v in caught.value.violations]
+    assert any(d.startswith("line ") and ": tenant: " in d for d in described), described
+    assert any(": rules[1].id: " in d for d in described), described
 
 
 def test_expected_tenant_and_version() -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from services.common.currency import Money
 from services.common.errors import FieldViolation
 from services.returns_decision.decide import decide
 from services.returns_decision.domain import (
@@ -17,7 +18,6 @@ from services.returns_decision.domain import (
     ExchangeCandidate,
     InvalidRequest,
     ItemCondition,
-    Money,
     ReturnReason,
     RiskAssessment,
     RiskInput,
@@ -82,14 +82,14 @@ def test_every_violation_is_reported_with_its_field_path() -> None:
         "customer.email_sha256",
         "customer.returns_last_90_days",
         "items[0].unit_price.amount_minor",
-        "items[0].unit_price.currency",
+        "items[0].unit_price.currency_code",
         "items[1].line_item_id",
         "items[1].unit_price.amount_minor",
         "items[1].quantity",
         "items[1].reported_condition",
         "items[2].sku",
         "items[2].reason",
-        "items[2].unit_price.currency",
+        "items[2].unit_price.currency_code",
         "exchange_candidates[0].line_item_id",
         "exchange_candidates[0].available_quantity",
         "risk.fraud.probability",
@@ -126,7 +126,7 @@ def test_decide_raises_invalid_request_and_policy_not_found(tmp_path: Path) -> N
         )
         with pytest.raises(InvalidRequest) as currency:
             decide(eur, risk(), store=store)
-        assert [v.field for v in currency.value.violations] == ["order.total.currency"]
+        assert [v.field for v in currency.value.violations] == ["order.total.currency_code"]
 
 
 def test_a_request_before_the_order_is_invalid() -> None:

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from services.common.errors import Code
+from services.common.errors import Code, InvalidArgument
 from services.translation.core import (
-    BatchTooLargeError,
     EmptyTextError,
     Glossary,
     InvalidGlossaryError,
@@ -17,7 +16,6 @@ from services.translation.core import (
     RouteKind,
     SegmentCache,
     TextTooLongError,
-    TranslationError,
     Translator,
     UnsupportedLanguagePairError,
 )
@@ -126,17 +124,17 @@ def test_cache_evicts_least_recently_used() -> None:
 @pytest.mark.parametrize(
     ("texts", "error", "reason", "field"),
     [
-        ([], EmptyTextError, "EMPTY_TEXT", "texts"),
+        ([], InvalidArgument, "BATCH_SIZE", "texts"),
         (["ok", "  \n"], EmptyTextError, "EMPTY_TEXT", "texts[1]"),
         (["x" * 101], TextTooLongError, "TEXT_TOO_LONG", "texts[0]"),
         (["x" * 60, "y" * 60], TextTooLongError, "TEXT_TOO_LONG", "texts"),
-        (["a"] * 4, BatchTooLargeError, "BATCH_TOO_LARGE", "texts"),
+        (["a"] * 4, InvalidArgument, "BATCH_SIZE", "texts"),
     ],
 )
 def test_bad_batches_raise_typed_errors(
     engine: ApertiumEngine,
     texts: list[str],
-    error: type[TranslationError],
+    error: type[InvalidArgument],
     reason: str,
     field: str,
 ) -> None:
@@ -146,7 +144,7 @@ def test_bad_batches_raise_typed_errors(
     with pytest.raises(error) as raised:
         limited.translate_batch(texts, "en", "es")
     assert raised.value.reason == reason
-    assert raised.value.field == field
+    assert [v.field for v in raised.value.violations] == [field]
     assert raised.value.code == Code.INVALID_ARGUMENT
 
 

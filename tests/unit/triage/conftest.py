@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from models.triage.training import train_all
 from services.triage.engines.bundle import TriageEngines
 
 TINY_EXAMPLES_PER_CLASS = 80
@@ -14,10 +13,8 @@ TINY_EXAMPLES_PER_CLASS = 80
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    model_dir = tmp_path_factory.mktemp("triage-models")
-    train_all(model_dir, max_examples_per_class=TINY_EXAMPLES_PER_CLASS)
-    return model_dir
+def tiny_model_dir(triage_model_dir: Path) -> Path:
+    return triage_model_dir
 
 
 @pytest.fixture(scope="session")

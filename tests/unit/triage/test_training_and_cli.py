@@ -10,7 +10,7 @@ import pytest
 
 from models.triage.__main__ import main
 from models.triage.evaluation import evaluate, format_report
-from services.triage.paths import REPO_ROOT
+from services.common.paths import REPO_ROOT
 
 
 @pytest.mark.slow

@@ -35,7 +35,8 @@ CONFIG = load_config()
 
 
 def usd(amount: str) -> Money:
-    return Money(Decimal(amount), "USD")
+    """Dollars, as the API carries them: whole cents."""
+    return Money(int(Decimal(amount) * 100), "USD")
 
 
 LEGAL_VIP = TriageRequest(
@@ -265,7 +266,7 @@ def test_tenant_configuration_changes_the_outcome(engines: TriageEngines, tmp_pa
     store = TriageConfigStore.load(DEFAULT_CONFIG_PATH, tmp_path)
     lost_eur = TriageRequest(
         "My package never arrived",
-        order=OrderContext(order_value=Money(Decimal("250"), "EUR")),
+        order=OrderContext(order_value=Money(25000, "EUR")),
         customer=CustomerContext(contacts_last_7_days=4),
     )
     default = triage_message(engines, store.for_tenant("other"), lost_eur)
@@ -311,7 +312,7 @@ def test_invalid_request_lists_every_field() -> None:
         customer=CustomerContext(
             contacts_last_7_days=-1,
             last_known_language="klingon",
-            lifetime_value=Money(Decimal("-5"), "usd"),
+            lifetime_value=Money(-500, "usd"),
         ),
         order=OrderContext(days_late=-2),
     )

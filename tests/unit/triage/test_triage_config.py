@@ -126,9 +126,10 @@ def test_every_broken_file_is_reported_at_once(tmp_path: Path) -> None:
         },
     )
     assert len(issues) == 4
-    assert any(i.startswith("dup.yaml: <document>: line 3: ") for i in issues)
-    assert any("duplicate key 'base'" in i for i in issues)
-    assert any(i.startswith("syntax.yaml: <document>: line ") for i in issues)
+    assert "dup.yaml: priority.base: line 3, column 3: duplicate key" in issues
+    assert any(
+        i.startswith("syntax.yaml: <document>: line 2, column 1: not valid YAML") for i in issues
+    )
     assert "list.yaml: <document>: must be a mapping of keys to values" in issues
     assert any(i.startswith("Bad Name.yaml: <document>: file name must be") for i in issues)
 

@@ -289,21 +289,29 @@ class _RefundMethod:
 class _RefundMethodEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RefundMethod.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     REFUND_METHOD_UNSPECIFIED: _RefundMethod.ValueType  # 0
-    """No refund."""
+    """Not given. The service never sends it: an item with no refund says
+    REFUND_METHOD_NONE.
+    """
     REFUND_METHOD_ORIGINAL_PAYMENT: _RefundMethod.ValueType  # 1
     """To the original payment method."""
     REFUND_METHOD_STORE_CREDIT: _RefundMethod.ValueType  # 2
     """As store credit."""
+    REFUND_METHOD_NONE: _RefundMethod.ValueType  # 3
+    """No refund: the item is exchanged, denied or under review."""
 
 class RefundMethod(_RefundMethod, metaclass=_RefundMethodEnumTypeWrapper):
     """RefundMethod is how a refund is paid out."""
 
 REFUND_METHOD_UNSPECIFIED: RefundMethod.ValueType  # 0
-"""No refund."""
+"""Not given. The service never sends it: an item with no refund says
+REFUND_METHOD_NONE.
+"""
 REFUND_METHOD_ORIGINAL_PAYMENT: RefundMethod.ValueType  # 1
 """To the original payment method."""
 REFUND_METHOD_STORE_CREDIT: RefundMethod.ValueType  # 2
 """As store credit."""
+REFUND_METHOD_NONE: RefundMethod.ValueType  # 3
+"""No refund: the item is exchanged, denied or under review."""
 Global___RefundMethod: _TypeAlias = RefundMethod  # noqa: Y015
 
 class _RiskBand:
@@ -1452,19 +1460,29 @@ class PolicyError(_message.Message):
 
     PATH_FIELD_NUMBER: _builtins.int
     MESSAGE_FIELD_NUMBER: _builtins.int
+    LINE_FIELD_NUMBER: _builtins.int
+    COLUMN_FIELD_NUMBER: _builtins.int
     path: _builtins.str
-    """Where the error is, e.g. "rules[3].when.category"."""
+    """Where the error is, e.g. "rules[3].when.category". Empty when the document is not
+    valid YAML (line and column then say where).
+    """
     message: _builtins.str
     """What is wrong, in plain words."""
+    line: _builtins.int
+    """Line of the document (1-based) the error is on; 0 when unknown."""
+    column: _builtins.int
+    """Column of the document (1-based) the error is at; 0 when unknown."""
     def __init__(
         self,
         *,
         path: _builtins.str = ...,
         message: _builtins.str = ...,
+        line: _builtins.int = ...,
+        column: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["message", b"message", "path", b"path"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["column", b"column", "line", b"line", "message", b"message", "path", b"path"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -22,43 +22,58 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'retail/translation/v1/translation.proto\x12\x15retail.translation.v1\"\xbd\x01\n\x14TranslateTextRequest\x12\r\n\x05texts\x18\x01 \x03(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x17\n\x0ftarget_language\x18\x03 \x01(\t\x12\x31\n\x06\x66ormat\x18\x04 \x01(\x0e\x32!.retail.translation.v1.TextFormat\x12\x31\n\x08glossary\x18\x05 \x01(\x0b\x32\x1f.retail.translation.v1.Glossary\"[\n\x08Glossary\x12\x18\n\x10\x64o_not_translate\x18\x01 \x03(\t\x12\x35\n\x07\x65ntries\x18\x02 \x03(\x0b\x32$.retail.translation.v1.GlossaryEntry\"/\n\rGlossaryEntry\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\"Q\n\x15TranslateTextResponse\x12\x38\n\x0ctranslations\x18\x01 \x03(\x0b\x32\".retail.translation.v1.Translation\"\x99\x01\n\x0bTranslation\x12\x17\n\x0ftranslated_text\x18\x01 \x01(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\"\n\x1asource_language_confidence\x18\x03 \x01(\x01\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\x12\r\n\x05route\x18\x05 \x03(\t\x12\x15\n\runknown_words\x18\x06 \x01(\x05\">\n\x15\x44\x65tectLanguageRequest\x12\r\n\x05texts\x18\x01 \x03(\t\x12\x16\n\x0emax_candidates\x18\x02 \x01(\x05\"N\n\x16\x44\x65tectLanguageResponse\x12\x34\n\ndetections\x18\x01 \x03(\x0b\x32 .retail.translation.v1.Detection\"I\n\tDetection\x12<\n\ncandidates\x18\x01 \x03(\x0b\x32(.retail.translation.v1.LanguageCandidate\"9\n\x11LanguageCandidate\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x01\"\x16\n\x14ListLanguagesRequest\"i\n\x15ListLanguagesResponse\x12\x32\n\x05pairs\x18\x01 \x03(\x0b\x32#.retail.translation.v1.LanguagePair\x12\x1c\n\x14\x64\x65tectable_languages\x18\x02 \x03(\t\"\x99\x01\n\x0cLanguagePair\x12\x17\n\x0fsource_language\x18\x01 \x01(\t\x12\x17\n\x0ftarget_language\x18\x02 \x01(\t\x12\x0e\n\x06\x65ngine\x18\x03 \x01(\t\x12/\n\x05route\x18\x04 \x01(\x0e\x32 .retail.translation.v1.PairRoute\x12\x16\n\x0epivot_language\x18\x05 \x01(\t*V\n\nTextFormat\x12\x1b\n\x17TEXT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11TEXT_FORMAT_PLAIN\x10\x01\x12\x14\n\x10TEXT_FORMAT_HTML\x10\x02*T\n\tPairRoute\x12\x1a\n\x16PAIR_ROUTE_UNSPECIFIED\x10\x00\x12\x15\n\x11PAIR_ROUTE_DIRECT\x10\x01\x12\x14\n\x10PAIR_ROUTE_PIVOT\x10\x02\x32\xdb\x02\n\x12TranslationService\x12j\n\rTranslateText\x12+.retail.translation.v1.TranslateTextRequest\x1a,.retail.translation.v1.TranslateTextResponse\x12m\n\x0e\x44\x65tectLanguage\x12,.retail.translation.v1.DetectLanguageRequest\x1a-.retail.translation.v1.DetectLanguageResponse\x12j\n\rListLanguages\x12+.retail.translation.v1.ListLanguagesRequest\x1a,.retail.translation.v1.ListLanguagesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'retail/translation/v1/translation.proto\x12\x15retail.translation.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17google/rpc/status.proto\"\xc9\x01\n\x14TranslateTextRequest\x12\x13\n\x05texts\x18\x01 \x03(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x1d\n\x0ftarget_language\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x31\n\x06\x66ormat\x18\x04 \x01(\x0e\x32!.retail.translation.v1.TextFormat\x12\x31\n\x08glossary\x18\x05 \x01(\x0b\x32\x1f.retail.translation.v1.Glossary\"[\n\x08Glossary\x12\x18\n\x10\x64o_not_translate\x18\x01 \x03(\t\x12\x35\n\x07\x65ntries\x18\x02 \x03(\x0b\x32$.retail.translation.v1.GlossaryEntry\"5\n\rGlossaryEntry\x12\x14\n\x06source\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0e\n\x06target\x18\x02 \x01(\t\"h\n\x15TranslateTextResponse\x12;\n\x07results\x18\x02 \x03(\x0b\x32*.retail.translation.v1.TranslateTextResultJ\x04\x08\x01\x10\x02R\x0ctranslations\"\x7f\n\x13TranslateTextResult\x12\x39\n\x0btranslation\x18\x01 \x01(\x0b\x32\".retail.translation.v1.TranslationH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result\"\x99\x01\n\x0bTranslation\x12\x17\n\x0ftranslated_text\x18\x01 \x01(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\"\n\x1asource_language_confidence\x18\x03 \x01(\x01\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\x12\r\n\x05route\x18\x05 \x03(\t\x12\x15\n\runknown_words\x18\x06 \x01(\x05\"D\n\x15\x44\x65tectLanguageRequest\x12\x13\n\x05texts\x18\x01 \x03(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x0emax_candidates\x18\x02 \x01(\x05\"h\n\x16\x44\x65tectLanguageResponse\x12<\n\x07results\x18\x02 \x03(\x0b\x32+.retail.translation.v1.DetectLanguageResultJ\x04\x08\x01\x10\x02R\ndetections\"|\n\x14\x44\x65tectLanguageResult\x12\x35\n\tdetection\x18\x01 \x01(\x0b\x32 .retail.translation.v1.DetectionH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result\"I\n\tDetection\x12<\n\ncandidates\x18\x01 \x03(\x0b\x32(.retail.translation.v1.LanguageCandidate\"9\n\x11LanguageCandidate\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x01\"\x16\n\x14ListLanguagesRequest\"i\n\x15ListLanguagesResponse\x12\x32\n\x05pairs\x18\x01 \x03(\x0b\x32#.retail.translation.v1.LanguagePair\x12\x1c\n\x14\x64\x65tectable_languages\x18\x02 \x03(\t\"\x99\x01\n\x0cLanguagePair\x12\x17\n\x0fsource_language\x18\x01 \x01(\t\x12\x17\n\x0ftarget_language\x18\x02 \x01(\t\x12\x0e\n\x06\x65ngine\x18\x03 \x01(\t\x12/\n\x05route\x18\x04 \x01(\x0e\x32 .retail.translation.v1.PairRoute\x12\x16\n\x0epivot_language\x18\x05 \x01(\t*V\n\nTextFormat\x12\x1b\n\x17TEXT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11TEXT_FORMAT_PLAIN\x10\x01\x12\x14\n\x10TEXT_FORMAT_HTML\x10\x02*T\n\tPairRoute\x12\x1a\n\x16PAIR_ROUTE_UNSPECIFIED\x10\x00\x12\x15\n\x11PAIR_ROUTE_DIRECT\x10\x01\x12\x14\n\x10PAIR_ROUTE_PIVOT\x10\x02\x32\xdb\x02\n\x12TranslationService\x12j\n\rTranslateText\x12+.retail.translation.v1.TranslateTextRequest\x1a,.retail.translation.v1.TranslateTextResponse\x12m\n\x0e\x44\x65tectLanguage\x12,.retail.translation.v1.DetectLanguageRequest\x1a-.retail.translation.v1.DetectLanguageResponse\x12j\n\rListLanguages\x12+.retail.translation.v1.ListLanguagesRequest\x1a,.retail.translation.v1.ListLanguagesResponseB\xc8\x01\n dev.retailsupport.translation.v1B\x10TranslationProtoP\x01Z@retailsupport.dev/api/gen/go/retail/translation/v1;translationv1\xa2\x02\x03RTL\xaa\x02\x15Retail.Translation.V1\xca\x02\x15Retail\\Translation\\V1\xea\x02\x17Retail::Translation::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'retail.translation.v1.translation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_TEXTFORMAT']._serialized_start=1204
-  _globals['_TEXTFORMAT']._serialized_end=1290
-  _globals['_PAIRROUTE']._serialized_start=1292
-  _globals['_PAIRROUTE']._serialized_end=1376
-  _globals['_TRANSLATETEXTREQUEST']._serialized_start=67
-  _globals['_TRANSLATETEXTREQUEST']._serialized_end=256
-  _globals['_GLOSSARY']._serialized_start=258
-  _globals['_GLOSSARY']._serialized_end=349
-  _globals['_GLOSSARYENTRY']._serialized_start=351
-  _globals['_GLOSSARYENTRY']._serialized_end=398
-  _globals['_TRANSLATETEXTRESPONSE']._serialized_start=400
-  _globals['_TRANSLATETEXTRESPONSE']._serialized_end=481
-  _globals['_TRANSLATION']._serialized_start=484
-  _globals['_TRANSLATION']._serialized_end=637
-  _globals['_DETECTLANGUAGEREQUEST']._serialized_start=639
-  _globals['_DETECTLANGUAGEREQUEST']._serialized_end=701
-  _globals['_DETECTLANGUAGERESPONSE']._serialized_start=703
-  _globals['_DETECTLANGUAGERESPONSE']._serialized_end=781
-  _globals['_DETECTION']._serialized_start=783
-  _globals['_DETECTION']._serialized_end=856
-  _globals['_LANGUAGECANDIDATE']._serialized_start=858
-  _globals['_LANGUAGECANDIDATE']._serialized_end=915
-  _globals['_LISTLANGUAGESREQUEST']._serialized_start=917
-  _globals['_LISTLANGUAGESREQUEST']._serialized_end=939
-  _globals['_LISTLANGUAGESRESPONSE']._serialized_start=941
-  _globals['_LISTLANGUAGESRESPONSE']._serialized_end=1046
-  _globals['_LANGUAGEPAIR']._serialized_start=1049
-  _globals['_LANGUAGEPAIR']._serialized_end=1202
-  _globals['_TRANSLATIONSERVICE']._serialized_start=1379
-  _globals['_TRANSLATIONSERVICE']._serialized_end=1726
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n dev.retailsupport.translation.v1B\020TranslationProtoP\001Z@retailsupport.dev/api/gen/go/retail/translation/v1;translationv1\242\002\003RTL\252\002\025Retail.Translation.V1\312\002\025Retail\\Translation\\V1\352\002\027Retail::Translation::V1'
+  _globals['_TRANSLATETEXTREQUEST'].fields_by_name['texts']._loaded_options = None
+  _globals['_TRANSLATETEXTREQUEST'].fields_by_name['texts']._serialized_options = b'\342A\001\002'
+  _globals['_TRANSLATETEXTREQUEST'].fields_by_name['target_language']._loaded_options = None
+  _globals['_TRANSLATETEXTREQUEST'].fields_by_name['target_language']._serialized_options = b'\342A\001\002'
+  _globals['_GLOSSARYENTRY'].fields_by_name['source']._loaded_options = None
+  _globals['_GLOSSARYENTRY'].fields_by_name['source']._serialized_options = b'\342A\001\002'
+  _globals['_DETECTLANGUAGEREQUEST'].fields_by_name['texts']._loaded_options = None
+  _globals['_DETECTLANGUAGEREQUEST'].fields_by_name['texts']._serialized_options = b'\342A\001\002'
+  _globals['_TEXTFORMAT']._serialized_start=1590
+  _globals['_TEXTFORMAT']._serialized_end=1676
+  _globals['_PAIRROUTE']._serialized_start=1678
+  _globals['_PAIRROUTE']._serialized_end=1762
+  _globals['_TRANSLATETEXTREQUEST']._serialized_start=125
+  _globals['_TRANSLATETEXTREQUEST']._serialized_end=326
+  _globals['_GLOSSARY']._serialized_start=328
+  _globals['_GLOSSARY']._serialized_end=419
+  _globals['_GLOSSARYENTRY']._serialized_start=421
+  _globals['_GLOSSARYENTRY']._serialized_end=474
+  _globals['_TRANSLATETEXTRESPONSE']._serialized_start=476
+  _globals['_TRANSLATETEXTRESPONSE']._serialized_end=580
+  _globals['_TRANSLATETEXTRESULT']._serialized_start=582
+  _globals['_TRANSLATETEXTRESULT']._serialized_end=709
+  _globals['_TRANSLATION']._serialized_start=712
+  _globals['_TRANSLATION']._serialized_end=865
+  _globals['_DETECTLANGUAGEREQUEST']._serialized_start=867
+  _globals['_DETECTLANGUAGEREQUEST']._serialized_end=935
+  _globals['_DETECTLANGUAGERESPONSE']._serialized_start=937
+  _globals['_DETECTLANGUAGERESPONSE']._serialized_end=1041
+  _globals['_DETECTLANGUAGERESULT']._serialized_start=1043
+  _globals['_DETECTLANGUAGERESULT']._serialized_end=1167
+  _globals['_DETECTION']._serialized_start=1169
+  _globals['_DETECTION']._serialized_end=1242
+  _globals['_LANGUAGECANDIDATE']._serialized_start=1244
+  _globals['_LANGUAGECANDIDATE']._serialized_end=1301
+  _globals['_LISTLANGUAGESREQUEST']._serialized_start=1303
+  _globals['_LISTLANGUAGESREQUEST']._serialized_end=1325
+  _globals['_LISTLANGUAGESRESPONSE']._serialized_start=1327
+  _globals['_LISTLANGUAGESRESPONSE']._serialized_end=1432
+  _globals['_LANGUAGEPAIR']._serialized_start=1435
+  _globals['_LANGUAGEPAIR']._serialized_end=1588
+  _globals['_TRANSLATIONSERVICE']._serialized_start=1765
+  _globals['_TRANSLATIONSERVICE']._serialized_end=2112
 # @@protoc_insertion_point(module_scope)

@@ -8,6 +8,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.rpc import status_pb2 as _status_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -85,7 +86,7 @@ class TranslateTextRequest(_message.Message):
     source_language: _builtins.str
     """ISO 639-1 code of the texts' language. Empty: detected per text."""
     target_language: _builtins.str
-    """ISO 639-1 code of the language to translate into. Required."""
+    """ISO 639-1 code of the language to translate into."""
     format: Global___TextFormat.ValueType
     """Whether the texts are plain text or HTML."""
     @_builtins.property
@@ -171,27 +172,59 @@ Global___GlossaryEntry: _TypeAlias = GlossaryEntry  # noqa: Y015
 
 @_typing.final
 class TranslateTextResponse(_message.Message):
-    """TranslateTextResponse carries one translation per text, in request order."""
+    """TranslateTextResponse carries one result per text, in request order."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    TRANSLATIONS_FIELD_NUMBER: _builtins.int
+    RESULTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def translations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Translation]:
-        """The translations."""
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___TranslateTextResult]:
+        """The results."""
 
     def __init__(
         self,
         *,
-        translations: _abc.Iterable[Global___Translation] | None = ...,
+        results: _abc.Iterable[Global___TranslateTextResult] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["translations", b"translations"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["results", b"results"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___TranslateTextResponse: _TypeAlias = TranslateTextResponse  # noqa: Y015
+
+@_typing.final
+class TranslateTextResult(_message.Message):
+    """TranslateTextResult is the translation of one text of a batch, or why it failed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANSLATION_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def translation(self) -> Global___Translation:
+        """The translation."""
+
+    @_builtins.property
+    def error(self) -> _status_pb2.Status:
+        """Why this text could not be translated."""
+
+    def __init__(
+        self,
+        *,
+        translation: Global___Translation | None = ...,
+        error: _status_pb2.Status | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "result", b"result", "translation", b"translation"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "result", b"result", "translation", b"translation"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["translation", "error"]  # noqa: Y015
+    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+
+Global___TranslateTextResult: _TypeAlias = TranslateTextResult  # noqa: Y015
 
 @_typing.final
 class Translation(_message.Message):
@@ -269,27 +302,59 @@ Global___DetectLanguageRequest: _TypeAlias = DetectLanguageRequest  # noqa: Y015
 
 @_typing.final
 class DetectLanguageResponse(_message.Message):
-    """DetectLanguageResponse carries one detection per text, in request order."""
+    """DetectLanguageResponse carries one result per text, in request order."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    DETECTIONS_FIELD_NUMBER: _builtins.int
+    RESULTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def detections(self) -> _containers.RepeatedCompositeFieldContainer[Global___Detection]:
-        """The detections."""
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___DetectLanguageResult]:
+        """The results."""
 
     def __init__(
         self,
         *,
-        detections: _abc.Iterable[Global___Detection] | None = ...,
+        results: _abc.Iterable[Global___DetectLanguageResult] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detections", b"detections"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["results", b"results"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DetectLanguageResponse: _TypeAlias = DetectLanguageResponse  # noqa: Y015
+
+@_typing.final
+class DetectLanguageResult(_message.Message):
+    """DetectLanguageResult is the detection for one text of a batch, or why it failed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DETECTION_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def detection(self) -> Global___Detection:
+        """The detection."""
+
+    @_builtins.property
+    def error(self) -> _status_pb2.Status:
+        """Why this text could not be read."""
+
+    def __init__(
+        self,
+        *,
+        detection: Global___Detection | None = ...,
+        error: _status_pb2.Status | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["detection", b"detection", "error", b"error", "result", b"result"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detection", b"detection", "error", b"error", "result", b"result"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["detection", "error"]  # noqa: Y015
+    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+
+Global___DetectLanguageResult: _TypeAlias = DetectLanguageResult  # noqa: Y015
 
 @_typing.final
 class Detection(_message.Message):
@@ -300,7 +365,7 @@ class Detection(_message.Message):
     CANDIDATES_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def candidates(self) -> _containers.RepeatedCompositeFieldContainer[Global___LanguageCandidate]:
-        """Candidates, most likely first."""
+        """Candidates, most likely first; empty when the text has no letters to detect from."""
 
     def __init__(
         self,

@@ -63,14 +63,18 @@ class TranslationServiceServicer:
     """
 
     def TranslateText(self, request, context):
-        """TranslateText translates a batch of texts into one target language.
+        """TranslateText translates a batch of texts into one target language. Each text
+        gets its translation or its own error (empty, too long, in a language that cannot
+        be translated); what concerns the whole call (no texts, too many, an unsupported
+        target language) fails the call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DetectLanguage(self, request, context):
-        """DetectLanguage detects the language of each text of a batch.
+        """DetectLanguage detects the language of each text of a batch. Each text gets its
+        candidates or its own error.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -38,9 +38,15 @@ class TranslationServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> TranslationServiceAsyncStub: ...
     TranslateText: _grpc.UnaryUnaryMultiCallable[_translation_pb2.TranslateTextRequest, _translation_pb2.TranslateTextResponse]
-    """TranslateText translates a batch of texts into one target language."""
+    """TranslateText translates a batch of texts into one target language. Each text
+    gets its translation or its own error (empty, too long, in a language that cannot
+    be translated); what concerns the whole call (no texts, too many, an unsupported
+    target language) fails the call.
+    """
     DetectLanguage: _grpc.UnaryUnaryMultiCallable[_translation_pb2.DetectLanguageRequest, _translation_pb2.DetectLanguageResponse]
-    """DetectLanguage detects the language of each text of a batch."""
+    """DetectLanguage detects the language of each text of a batch. Each text gets its
+    candidates or its own error.
+    """
     ListLanguages: _grpc.UnaryUnaryMultiCallable[_translation_pb2.ListLanguagesRequest, _translation_pb2.ListLanguagesResponse]
     """ListLanguages lists the supported language pairs and detectable languages."""
 
@@ -54,9 +60,15 @@ class TranslationServiceAsyncStub(TranslationServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     TranslateText: _aio.UnaryUnaryMultiCallable[_translation_pb2.TranslateTextRequest, _translation_pb2.TranslateTextResponse]  # type: ignore[assignment]
-    """TranslateText translates a batch of texts into one target language."""
+    """TranslateText translates a batch of texts into one target language. Each text
+    gets its translation or its own error (empty, too long, in a language that cannot
+    be translated); what concerns the whole call (no texts, too many, an unsupported
+    target language) fails the call.
+    """
     DetectLanguage: _aio.UnaryUnaryMultiCallable[_translation_pb2.DetectLanguageRequest, _translation_pb2.DetectLanguageResponse]  # type: ignore[assignment]
-    """DetectLanguage detects the language of each text of a batch."""
+    """DetectLanguage detects the language of each text of a batch. Each text gets its
+    candidates or its own error.
+    """
     ListLanguages: _aio.UnaryUnaryMultiCallable[_translation_pb2.ListLanguagesRequest, _translation_pb2.ListLanguagesResponse]  # type: ignore[assignment]
     """ListLanguages lists the supported language pairs and detectable languages."""
 
@@ -73,7 +85,11 @@ class TranslationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _translation_pb2.TranslateTextRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_translation_pb2.TranslateTextResponse, _abc.Awaitable[_translation_pb2.TranslateTextResponse]]:
-        """TranslateText translates a batch of texts into one target language."""
+        """TranslateText translates a batch of texts into one target language. Each text
+        gets its translation or its own error (empty, too long, in a language that cannot
+        be translated); what concerns the whole call (no texts, too many, an unsupported
+        target language) fails the call.
+        """
 
     @_abc_1.abstractmethod
     def DetectLanguage(
@@ -81,7 +97,9 @@ class TranslationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _translation_pb2.DetectLanguageRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_translation_pb2.DetectLanguageResponse, _abc.Awaitable[_translation_pb2.DetectLanguageResponse]]:
-        """DetectLanguage detects the language of each text of a batch."""
+        """DetectLanguage detects the language of each text of a batch. Each text gets its
+        candidates or its own error.
+        """
 
     @_abc_1.abstractmethod
     def ListLanguages(

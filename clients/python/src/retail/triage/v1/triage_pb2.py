@@ -22,66 +22,72 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 from retail.type.v1 import money_pb2 as retail_dot_type_dot_v1_dot_money__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dretail/triage/v1/triage.proto\x12\x10retail.triage.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x17google/rpc/status.proto\x1a\x1aretail/type/v1/money.proto\"\xf2\x01\n\x14TriageMessageRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12*\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x19.retail.triage.v1.Channel\x12\x15\n\rlanguage_hint\x18\x05 \x01(\t\x12\x33\n\x08\x63ustomer\x18\x06 \x01(\x0b\x32!.retail.triage.v1.CustomerContext\x12-\n\x05order\x18\x07 \x01(\x0b\x32\x1e.retail.triage.v1.OrderContext\"\xbe\x01\n\x0f\x43ustomerContext\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12,\n\x04tier\x18\x02 \x01(\x0e\x32\x1e.retail.triage.v1.CustomerTier\x12-\n\x0elifetime_value\x18\x03 \x01(\x0b\x32\x15.retail.type.v1.Money\x12\x1c\n\x14\x63ontacts_last_7_days\x18\x04 \x01(\x05\x12\x1b\n\x13last_known_language\x18\x05 \x01(\t\"_\n\x0cOrderContext\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12*\n\x0border_value\x18\x02 \x01(\x0b\x32\x15.retail.type.v1.Money\x12\x11\n\tdays_late\x18\x03 \x01(\x05\"G\n\x15TriageMessageResponse\x12.\n\x06result\x18\x01 \x01(\x0b\x32\x1e.retail.triage.v1.TriageResult\"\xeb\x03\n\x0cTriageResult\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x32\n\x08language\x18\x02 \x01(\x0b\x32 .retail.triage.v1.LanguageResult\x12\x34\n\tsentiment\x18\x03 \x01(\x0b\x32!.retail.triage.v1.SentimentResult\x12.\n\x07intents\x18\x04 \x03(\x0b\x32\x1d.retail.triage.v1.IntentScore\x12&\n\x05\x66lags\x18\x05 \x01(\x0b\x32\x17.retail.triage.v1.Flags\x12,\n\x08priority\x18\x06 \x01(\x0b\x32\x1a.retail.triage.v1.Priority\x12\x30\n\nescalation\x18\x07 \x01(\x0b\x32\x1c.retail.triage.v1.Escalation\x12&\n\x05queue\x18\x08 \x01(\x0e\x32\x17.retail.triage.v1.Queue\x12-\n\nsla_target\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x18\n\x10self_serviceable\x18\n \x01(\x08\x12\x34\n\x08versions\x18\x0b \x03(\x0b\x32\".retail.triage.v1.ComponentVersion\"d\n\x0eLanguageResult\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x01\x12\x30\n\x06source\x18\x03 \x01(\x0e\x32 .retail.triage.v1.LanguageSource\"e\n\x0fSentimentResult\x12/\n\x05level\x18\x01 \x01(\x0e\x32 .retail.triage.v1.SentimentLevel\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"K\n\x0bIntentScore\x12(\n\x06intent\x18\x01 \x01(\x0e\x32\x18.retail.triage.v1.Intent\x12\x12\n\nconfidence\x18\x02 \x01(\x01\"\x88\x01\n\x05\x46lags\x12\x0e\n\x06urgent\x18\x01 \x01(\x08\x12\x14\n\x0clegal_threat\x18\x02 \x01(\x08\x12\x11\n\toffensive\x18\x03 \x01(\x08\x12\x18\n\x10\x66raud_allegation\x18\x04 \x01(\x08\x12\x12\n\nchurn_risk\x18\x05 \x01(\x08\x12\x18\n\x10repeated_contact\x18\x06 \x01(\x08\"|\n\x08Priority\x12.\n\x05level\x18\x01 \x01(\x0e\x32\x1f.retail.triage.v1.PriorityLevel\x12\r\n\x05score\x18\x02 \x01(\x05\x12\x31\n\x07\x66\x61\x63tors\x18\x03 \x03(\x0b\x32 .retail.triage.v1.PriorityFactor\".\n\x0ePriorityFactor\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x05\"S\n\nEscalation\x12\x10\n\x08\x65scalate\x18\x01 \x01(\x08\x12\x33\n\x07reasons\x18\x02 \x03(\x0e\x32\".retail.triage.v1.EscalationReason\"1\n\x10\x43omponentVersion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"Q\n\x15TriageMessagesRequest\x12\x38\n\x08messages\x18\x01 \x03(\x0b\x32&.retail.triage.v1.TriageMessageRequest\"Q\n\x16TriageMessagesResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32&.retail.triage.v1.TriageMessagesResult\"w\n\x14TriageMessagesResult\x12\x30\n\x06triage\x18\x01 \x01(\x0b\x32\x1e.retail.triage.v1.TriageResultH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result*\xa0\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43HANNEL_CHAT\x10\x01\x12\x11\n\rCHANNEL_EMAIL\x10\x02\x12\x12\n\x0e\x43HANNEL_SOCIAL\x10\x03\x12\x14\n\x10\x43HANNEL_HELPDESK\x10\x04\x12\x1c\n\x18\x43HANNEL_VOICE_TRANSCRIPT\x10\x05\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x06*\x90\x01\n\x0c\x43ustomerTier\x12\x1d\n\x19\x43USTOMER_TIER_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43USTOMER_TIER_NEW\x10\x01\x12\x1a\n\x16\x43USTOMER_TIER_STANDARD\x10\x02\x12\x17\n\x13\x43USTOMER_TIER_LOYAL\x10\x03\x12\x15\n\x11\x43USTOMER_TIER_VIP\x10\x04*\x89\x01\n\x0eLanguageSource\x12\x1f\n\x1bLANGUAGE_SOURCE_UNSPECIFIED\x10\x00\x12\x1c\n\x18LANGUAGE_SOURCE_DETECTED\x10\x01\x12\x18\n\x14LANGUAGE_SOURCE_HINT\x10\x02\x12\x1e\n\x1aLANGUAGE_SOURCE_LAST_KNOWN\x10\x03*\xd0\x01\n\x0eSentimentLevel\x12\x1f\n\x1bSENTIMENT_LEVEL_UNSPECIFIED\x10\x00\x12!\n\x1dSENTIMENT_LEVEL_VERY_NEGATIVE\x10\x01\x12\x1c\n\x18SENTIMENT_LEVEL_NEGATIVE\x10\x02\x12\x1b\n\x17SENTIMENT_LEVEL_NEUTRAL\x10\x03\x12\x1c\n\x18SENTIMENT_LEVEL_POSITIVE\x10\x04\x12!\n\x1dSENTIMENT_LEVEL_VERY_POSITIVE\x10\x05*\xb3\x04\n\x06Intent\x12\x16\n\x12INTENT_UNSPECIFIED\x10\x00\x12\x17\n\x13INTENT_ORDER_STATUS\x10\x01\x12\x17\n\x13INTENT_CANCEL_ORDER\x10\x02\x12\x17\n\x13INTENT_CHANGE_ORDER\x10\x03\x12\"\n\x1eINTENT_CHANGE_SHIPPING_ADDRESS\x10\x04\x12\x1b\n\x17INTENT_DELIVERY_PROBLEM\x10\x05\x12 \n\x1cINTENT_DAMAGED_OR_WRONG_ITEM\x10\x06\x12\x19\n\x15INTENT_RETURN_REQUEST\x10\x07\x12\x1b\n\x17INTENT_EXCHANGE_REQUEST\x10\x08\x12\x18\n\x14INTENT_REFUND_STATUS\x10\t\x12\x1d\n\x19INTENT_PAYMENT_OR_INVOICE\x10\n\x12\x1b\n\x17INTENT_PRODUCT_QUESTION\x10\x0b\x12\x12\n\x0eINTENT_ACCOUNT\x10\x0c\x12\x14\n\x10INTENT_COMPLAINT\x10\r\x12\x18\n\x14INTENT_REQUEST_HUMAN\x10\x0e\x12\x1b\n\x17INTENT_FRAUD_ALLEGATION\x10\x0f\x12\x10\n\x0cINTENT_OTHER\x10\x10\x12\x19\n\x15INTENT_REFUND_REQUEST\x10\x11\x12\x18\n\x14INTENT_SHIPPING_INFO\x10\x12\x12\x18\n\x14INTENT_PURCHASE_HELP\x10\x13\x12\x13\n\x0fINTENT_FEEDBACK\x10\x14*\x8b\x01\n\rPriorityLevel\x12\x1e\n\x1aPRIORITY_LEVEL_UNSPECIFIED\x10\x00\x12\x15\n\x11PRIORITY_LEVEL_P1\x10\x01\x12\x15\n\x11PRIORITY_LEVEL_P2\x10\x02\x12\x15\n\x11PRIORITY_LEVEL_P3\x10\x03\x12\x15\n\x11PRIORITY_LEVEL_P4\x10\x04*\xa0\x02\n\x10\x45scalationReason\x12!\n\x1d\x45SCALATION_REASON_UNSPECIFIED\x10\x00\x12&\n\"ESCALATION_REASON_FRAUD_ALLEGATION\x10\x01\x12\"\n\x1e\x45SCALATION_REASON_LEGAL_THREAT\x10\x02\x12*\n&ESCALATION_REASON_LOST_HIGH_VALUE_ITEM\x10\x03\x12&\n\"ESCALATION_REASON_REPEATED_CONTACT\x10\x04\x12\"\n\x1e\x45SCALATION_REASON_NEGATIVE_VIP\x10\x05\x12%\n!ESCALATION_REASON_REQUESTED_HUMAN\x10\x06*\x82\x01\n\x05Queue\x12\x15\n\x11QUEUE_UNSPECIFIED\x10\x00\x12\x11\n\rQUEUE_RETURNS\x10\x01\x12\x12\n\x0eQUEUE_SHIPPING\x10\x02\x12\x11\n\rQUEUE_BILLING\x10\x03\x12\x11\n\rQUEUE_ACCOUNT\x10\x04\x12\x15\n\x11QUEUE_ESCALATIONS\x10\x05\x32\xd6\x01\n\rTriageService\x12`\n\rTriageMessage\x12&.retail.triage.v1.TriageMessageRequest\x1a\'.retail.triage.v1.TriageMessageResponse\x12\x63\n\x0eTriageMessages\x12\'.retail.triage.v1.TriageMessagesRequest\x1a(.retail.triage.v1.TriageMessagesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dretail/triage/v1/triage.proto\x12\x10retail.triage.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x17google/rpc/status.proto\x1a\x1aretail/type/v1/money.proto\"\xf8\x01\n\x14TriageMessageRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x12\n\x04text\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12*\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x19.retail.triage.v1.Channel\x12\x15\n\rlanguage_hint\x18\x05 \x01(\t\x12\x33\n\x08\x63ustomer\x18\x06 \x01(\x0b\x32!.retail.triage.v1.CustomerContext\x12-\n\x05order\x18\x07 \x01(\x0b\x32\x1e.retail.triage.v1.OrderContext\"\xbe\x01\n\x0f\x43ustomerContext\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12,\n\x04tier\x18\x02 \x01(\x0e\x32\x1e.retail.triage.v1.CustomerTier\x12-\n\x0elifetime_value\x18\x03 \x01(\x0b\x32\x15.retail.type.v1.Money\x12\x1c\n\x14\x63ontacts_last_7_days\x18\x04 \x01(\x05\x12\x1b\n\x13last_known_language\x18\x05 \x01(\t\"_\n\x0cOrderContext\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12*\n\x0border_value\x18\x02 \x01(\x0b\x32\x15.retail.type.v1.Money\x12\x11\n\tdays_late\x18\x03 \x01(\x05\"G\n\x15TriageMessageResponse\x12.\n\x06triage\x18\x01 \x01(\x0b\x32\x1e.retail.triage.v1.TriageResult\"\xeb\x03\n\x0cTriageResult\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x32\n\x08language\x18\x02 \x01(\x0b\x32 .retail.triage.v1.LanguageResult\x12\x34\n\tsentiment\x18\x03 \x01(\x0b\x32!.retail.triage.v1.SentimentResult\x12.\n\x07intents\x18\x04 \x03(\x0b\x32\x1d.retail.triage.v1.IntentScore\x12&\n\x05\x66lags\x18\x05 \x01(\x0b\x32\x17.retail.triage.v1.Flags\x12,\n\x08priority\x18\x06 \x01(\x0b\x32\x1a.retail.triage.v1.Priority\x12\x30\n\nescalation\x18\x07 \x01(\x0b\x32\x1c.retail.triage.v1.Escalation\x12&\n\x05queue\x18\x08 \x01(\x0e\x32\x17.retail.triage.v1.Queue\x12-\n\nsla_target\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x18\n\x10self_serviceable\x18\n \x01(\x08\x12\x34\n\x08versions\x18\x0b \x03(\x0b\x32\".retail.triage.v1.ComponentVersion\"h\n\x0eLanguageResult\x12\x10\n\x08language\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x01\x12\x30\n\x06source\x18\x03 \x01(\x0e\x32 .retail.triage.v1.LanguageSource\"e\n\x0fSentimentResult\x12/\n\x05level\x18\x01 \x01(\x0e\x32 .retail.triage.v1.SentimentLevel\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"K\n\x0bIntentScore\x12(\n\x06intent\x18\x01 \x01(\x0e\x32\x18.retail.triage.v1.Intent\x12\x12\n\nconfidence\x18\x02 \x01(\x01\"\x88\x01\n\x05\x46lags\x12\x0e\n\x06urgent\x18\x01 \x01(\x08\x12\x14\n\x0clegal_threat\x18\x02 \x01(\x08\x12\x11\n\toffensive\x18\x03 \x01(\x08\x12\x18\n\x10\x66raud_allegation\x18\x04 \x01(\x08\x12\x12\n\nchurn_risk\x18\x05 \x01(\x08\x12\x18\n\x10repeated_contact\x18\x06 \x01(\x08\"|\n\x08Priority\x12.\n\x05level\x18\x01 \x01(\x0e\x32\x1f.retail.triage.v1.PriorityLevel\x12\r\n\x05score\x18\x02 \x01(\x05\x12\x31\n\x07\x66\x61\x63tors\x18\x03 \x03(\x0b\x32 .retail.triage.v1.PriorityFactor\".\n\x0ePriorityFactor\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x05\"S\n\nEscalation\x12\x10\n\x08\x65scalate\x18\x01 \x01(\x08\x12\x33\n\x07reasons\x18\x02 \x03(\x0e\x32\".retail.triage.v1.EscalationReason\"1\n\x10\x43omponentVersion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"W\n\x15TriageMessagesRequest\x12>\n\x08messages\x18\x01 \x03(\x0b\x32&.retail.triage.v1.TriageMessageRequestB\x04\xe2\x41\x01\x02\"Q\n\x16TriageMessagesResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32&.retail.triage.v1.TriageMessagesResult\"w\n\x14TriageMessagesResult\x12\x30\n\x06triage\x18\x01 \x01(\x0b\x32\x1e.retail.triage.v1.TriageResultH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result*\xa0\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43HANNEL_CHAT\x10\x01\x12\x11\n\rCHANNEL_EMAIL\x10\x02\x12\x12\n\x0e\x43HANNEL_SOCIAL\x10\x03\x12\x14\n\x10\x43HANNEL_HELPDESK\x10\x04\x12\x1c\n\x18\x43HANNEL_VOICE_TRANSCRIPT\x10\x05\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x06*\x90\x01\n\x0c\x43ustomerTier\x12\x1d\n\x19\x43USTOMER_TIER_UNSPECIFIED\x10\x00\x12\x15\n\x11\x43USTOMER_TIER_NEW\x10\x01\x12\x1a\n\x16\x43USTOMER_TIER_STANDARD\x10\x02\x12\x17\n\x13\x43USTOMER_TIER_LOYAL\x10\x03\x12\x15\n\x11\x43USTOMER_TIER_VIP\x10\x04*\xab\x01\n\x0eLanguageSource\x12\x1f\n\x1bLANGUAGE_SOURCE_UNSPECIFIED\x10\x00\x12\x1c\n\x18LANGUAGE_SOURCE_DETECTED\x10\x01\x12\x18\n\x14LANGUAGE_SOURCE_HINT\x10\x02\x12\x1e\n\x1aLANGUAGE_SOURCE_LAST_KNOWN\x10\x03\x12 \n\x1cLANGUAGE_SOURCE_UNDETERMINED\x10\x04*\xd0\x01\n\x0eSentimentLevel\x12\x1f\n\x1bSENTIMENT_LEVEL_UNSPECIFIED\x10\x00\x12!\n\x1dSENTIMENT_LEVEL_VERY_NEGATIVE\x10\x01\x12\x1c\n\x18SENTIMENT_LEVEL_NEGATIVE\x10\x02\x12\x1b\n\x17SENTIMENT_LEVEL_NEUTRAL\x10\x03\x12\x1c\n\x18SENTIMENT_LEVEL_POSITIVE\x10\x04\x12!\n\x1dSENTIMENT_LEVEL_VERY_POSITIVE\x10\x05*\xb3\x04\n\x06Intent\x12\x16\n\x12INTENT_UNSPECIFIED\x10\x00\x12\x17\n\x13INTENT_ORDER_STATUS\x10\x01\x12\x17\n\x13INTENT_CANCEL_ORDER\x10\x02\x12\x17\n\x13INTENT_CHANGE_ORDER\x10\x03\x12\"\n\x1eINTENT_CHANGE_SHIPPING_ADDRESS\x10\x04\x12\x1b\n\x17INTENT_DELIVERY_PROBLEM\x10\x05\x12 \n\x1cINTENT_DAMAGED_OR_WRONG_ITEM\x10\x06\x12\x19\n\x15INTENT_RETURN_REQUEST\x10\x07\x12\x1b\n\x17INTENT_EXCHANGE_REQUEST\x10\x08\x12\x18\n\x14INTENT_REFUND_STATUS\x10\t\x12\x1d\n\x19INTENT_PAYMENT_OR_INVOICE\x10\n\x12\x1b\n\x17INTENT_PRODUCT_QUESTION\x10\x0b\x12\x12\n\x0eINTENT_ACCOUNT\x10\x0c\x12\x14\n\x10INTENT_COMPLAINT\x10\r\x12\x18\n\x14INTENT_REQUEST_HUMAN\x10\x0e\x12\x1b\n\x17INTENT_FRAUD_ALLEGATION\x10\x0f\x12\x10\n\x0cINTENT_OTHER\x10\x10\x12\x19\n\x15INTENT_REFUND_REQUEST\x10\x11\x12\x18\n\x14INTENT_SHIPPING_INFO\x10\x12\x12\x18\n\x14INTENT_PURCHASE_HELP\x10\x13\x12\x13\n\x0fINTENT_FEEDBACK\x10\x14*\x8b\x01\n\rPriorityLevel\x12\x1e\n\x1aPRIORITY_LEVEL_UNSPECIFIED\x10\x00\x12\x15\n\x11PRIORITY_LEVEL_P1\x10\x01\x12\x15\n\x11PRIORITY_LEVEL_P2\x10\x02\x12\x15\n\x11PRIORITY_LEVEL_P3\x10\x03\x12\x15\n\x11PRIORITY_LEVEL_P4\x10\x04*\xa0\x02\n\x10\x45scalationReason\x12!\n\x1d\x45SCALATION_REASON_UNSPECIFIED\x10\x00\x12&\n\"ESCALATION_REASON_FRAUD_ALLEGATION\x10\x01\x12\"\n\x1e\x45SCALATION_REASON_LEGAL_THREAT\x10\x02\x12*\n&ESCALATION_REASON_LOST_HIGH_VALUE_ITEM\x10\x03\x12&\n\"ESCALATION_REASON_REPEATED_CONTACT\x10\x04\x12\"\n\x1e\x45SCALATION_REASON_NEGATIVE_VIP\x10\x05\x12%\n!ESCALATION_REASON_REQUESTED_HUMAN\x10\x06*\x82\x01\n\x05Queue\x12\x15\n\x11QUEUE_UNSPECIFIED\x10\x00\x12\x11\n\rQUEUE_RETURNS\x10\x01\x12\x12\n\x0eQUEUE_SHIPPING\x10\x02\x12\x11\n\rQUEUE_BILLING\x10\x03\x12\x11\n\rQUEUE_ACCOUNT\x10\x04\x12\x15\n\x11QUEUE_ESCALATIONS\x10\x05\x32\xd6\x01\n\rTriageService\x12`\n\rTriageMessage\x12&.retail.triage.v1.TriageMessageRequest\x1a\'.retail.triage.v1.TriageMessageResponse\x12\x63\n\x0eTriageMessages\x12\'.retail.triage.v1.TriageMessagesRequest\x1a(.retail.triage.v1.TriageMessagesResponseB\xa5\x01\n\x1b\x64\x65v.retailsupport.triage.v1B\x0bTriageProtoP\x01Z6retailsupport.dev/api/gen/go/retail/triage/v1;triagev1\xa2\x02\x03RTR\xaa\x02\x10Retail.Triage.V1\xca\x02\x10Retail\\Triage\\V1\xea\x02\x12Retail::Triage::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'retail.triage.v1.triage_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_CHANNEL']._serialized_start=2257
-  _globals['_CHANNEL']._serialized_end=2417
-  _globals['_CUSTOMERTIER']._serialized_start=2420
-  _globals['_CUSTOMERTIER']._serialized_end=2564
-  _globals['_LANGUAGESOURCE']._serialized_start=2567
-  _globals['_LANGUAGESOURCE']._serialized_end=2704
-  _globals['_SENTIMENTLEVEL']._serialized_start=2707
-  _globals['_SENTIMENTLEVEL']._serialized_end=2915
-  _globals['_INTENT']._serialized_start=2918
-  _globals['_INTENT']._serialized_end=3481
-  _globals['_PRIORITYLEVEL']._serialized_start=3484
-  _globals['_PRIORITYLEVEL']._serialized_end=3623
-  _globals['_ESCALATIONREASON']._serialized_start=3626
-  _globals['_ESCALATIONREASON']._serialized_end=3914
-  _globals['_QUEUE']._serialized_start=3917
-  _globals['_QUEUE']._serialized_end=4047
-  _globals['_TRIAGEMESSAGEREQUEST']._serialized_start=137
-  _globals['_TRIAGEMESSAGEREQUEST']._serialized_end=379
-  _globals['_CUSTOMERCONTEXT']._serialized_start=382
-  _globals['_CUSTOMERCONTEXT']._serialized_end=572
-  _globals['_ORDERCONTEXT']._serialized_start=574
-  _globals['_ORDERCONTEXT']._serialized_end=669
-  _globals['_TRIAGEMESSAGERESPONSE']._serialized_start=671
-  _globals['_TRIAGEMESSAGERESPONSE']._serialized_end=742
-  _globals['_TRIAGERESULT']._serialized_start=745
-  _globals['_TRIAGERESULT']._serialized_end=1236
-  _globals['_LANGUAGERESULT']._serialized_start=1238
-  _globals['_LANGUAGERESULT']._serialized_end=1338
-  _globals['_SENTIMENTRESULT']._serialized_start=1340
-  _globals['_SENTIMENTRESULT']._serialized_end=1441
-  _globals['_INTENTSCORE']._serialized_start=1443
-  _globals['_INTENTSCORE']._serialized_end=1518
-  _globals['_FLAGS']._serialized_start=1521
-  _globals['_FLAGS']._serialized_end=1657
-  _globals['_PRIORITY']._serialized_start=1659
-  _globals['_PRIORITY']._serialized_end=1783
-  _globals['_PRIORITYFACTOR']._serialized_start=1785
-  _globals['_PRIORITYFACTOR']._serialized_end=1831
-  _globals['_ESCALATION']._serialized_start=1833
-  _globals['_ESCALATION']._serialized_end=1916
-  _globals['_COMPONENTVERSION']._serialized_start=1918
-  _globals['_COMPONENTVERSION']._serialized_end=1967
-  _globals['_TRIAGEMESSAGESREQUEST']._serialized_start=1969
-  _globals['_TRIAGEMESSAGESREQUEST']._serialized_end=2050
-  _globals['_TRIAGEMESSAGESRESPONSE']._serialized_start=2052
-  _globals['_TRIAGEMESSAGESRESPONSE']._serialized_end=2133
-  _globals['_TRIAGEMESSAGESRESULT']._serialized_start=2135
-  _globals['_TRIAGEMESSAGESRESULT']._serialized_end=2254
-  _globals['_TRIAGESERVICE']._serialized_start=4050
-  _globals['_TRIAGESERVICE']._serialized_end=4264
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n\033dev.retailsupport.triage.v1B\013TriageProtoP\001Z6retailsupport.dev/api/gen/go/retail/triage/v1;triagev1\242\002\003RTR\252\002\020Retail.Triage.V1\312\002\020Retail\\Triage\\V1\352\002\022Retail::Triage::V1'
+  _globals['_TRIAGEMESSAGEREQUEST'].fields_by_name['text']._loaded_options = None
+  _globals['_TRIAGEMESSAGEREQUEST'].fields_by_name['text']._serialized_options = b'\342A\001\002'
+  _globals['_TRIAGEMESSAGESREQUEST'].fields_by_name['messages']._loaded_options = None
+  _globals['_TRIAGEMESSAGESREQUEST'].fields_by_name['messages']._serialized_options = b'\342A\001\002'
+  _globals['_CHANNEL']._serialized_start=2306
+  _globals['_CHANNEL']._serialized_end=2466
+  _globals['_CUSTOMERTIER']._serialized_start=2469
+  _globals['_CUSTOMERTIER']._serialized_end=2613
+  _globals['_LANGUAGESOURCE']._serialized_start=2616
+  _globals['_LANGUAGESOURCE']._serialized_end=2787
+  _globals['_SENTIMENTLEVEL']._serialized_start=2790
+  _globals['_SENTIMENTLEVEL']._serialized_end=2998
+  _globals['_INTENT']._serialized_start=3001
+  _globals['_INTENT']._serialized_end=3564
+  _globals['_PRIORITYLEVEL']._serialized_start=3567
+  _globals['_PRIORITYLEVEL']._serialized_end=3706
+  _globals['_ESCALATIONREASON']._serialized_start=3709
+  _globals['_ESCALATIONREASON']._serialized_end=3997
+  _globals['_QUEUE']._serialized_start=4000
+  _globals['_QUEUE']._serialized_end=4130
+  _globals['_TRIAGEMESSAGEREQUEST']._serialized_start=170
+  _globals['_TRIAGEMESSAGEREQUEST']._serialized_end=418
+  _globals['_CUSTOMERCONTEXT']._serialized_start=421
+  _globals['_CUSTOMERCONTEXT']._serialized_end=611
+  _globals['_ORDERCONTEXT']._serialized_start=613
+  _globals['_ORDERCONTEXT']._serialized_end=708
+  _globals['_TRIAGEMESSAGERESPONSE']._serialized_start=710
+  _globals['_TRIAGEMESSAGERESPONSE']._serialized_end=781
+  _globals['_TRIAGERESULT']._serialized_start=784
+  _globals['_TRIAGERESULT']._serialized_end=1275
+  _globals['_LANGUAGERESULT']._serialized_start=1277
+  _globals['_LANGUAGERESULT']._serialized_end=1381
+  _globals['_SENTIMENTRESULT']._serialized_start=1383
+  _globals['_SENTIMENTRESULT']._serialized_end=1484
+  _globals['_INTENTSCORE']._serialized_start=1486
+  _globals['_INTENTSCORE']._serialized_end=1561
+  _globals['_FLAGS']._serialized_start=1564
+  _globals['_FLAGS']._serialized_end=1700
+  _globals['_PRIORITY']._serialized_start=1702
+  _globals['_PRIORITY']._serialized_end=1826
+  _globals['_PRIORITYFACTOR']._serialized_start=1828
+  _globals['_PRIORITYFACTOR']._serialized_end=1874
+  _globals['_ESCALATION']._serialized_start=1876
+  _globals['_ESCALATION']._serialized_end=1959
+  _globals['_COMPONENTVERSION']._serialized_start=1961
+  _globals['_COMPONENTVERSION']._serialized_end=2010
+  _globals['_TRIAGEMESSAGESREQUEST']._serialized_start=2012
+  _globals['_TRIAGEMESSAGESREQUEST']._serialized_end=2099
+  _globals['_TRIAGEMESSAGESRESPONSE']._serialized_start=2101
+  _globals['_TRIAGEMESSAGESRESPONSE']._serialized_end=2182
+  _globals['_TRIAGEMESSAGESRESULT']._serialized_start=2184
+  _globals['_TRIAGEMESSAGESRESULT']._serialized_end=2303
+  _globals['_TRIAGESERVICE']._serialized_start=4133
+  _globals['_TRIAGESERVICE']._serialized_end=4347
 # @@protoc_insertion_point(module_scope)

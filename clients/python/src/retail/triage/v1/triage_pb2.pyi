@@ -101,25 +101,33 @@ class _LanguageSource:
 class _LanguageSourceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LanguageSource.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     LANGUAGE_SOURCE_UNSPECIFIED: _LanguageSource.ValueType  # 0
-    """Not given."""
+    """Not given. The service never sends it."""
     LANGUAGE_SOURCE_DETECTED: _LanguageSource.ValueType  # 1
     """Detected from the text."""
     LANGUAGE_SOURCE_HINT: _LanguageSource.ValueType  # 2
     """The caller's language_hint (text too short to detect)."""
     LANGUAGE_SOURCE_LAST_KNOWN: _LanguageSource.ValueType  # 3
     """The customer's last known language (text too short, no hint)."""
+    LANGUAGE_SOURCE_UNDETERMINED: _LanguageSource.ValueType  # 4
+    """Undetermined: the text is too short to detect and neither a hint nor a last known
+    language was given.
+    """
 
 class LanguageSource(_LanguageSource, metaclass=_LanguageSourceEnumTypeWrapper):
     """LanguageSource is where a message's language came from."""
 
 LANGUAGE_SOURCE_UNSPECIFIED: LanguageSource.ValueType  # 0
-"""Not given."""
+"""Not given. The service never sends it."""
 LANGUAGE_SOURCE_DETECTED: LanguageSource.ValueType  # 1
 """Detected from the text."""
 LANGUAGE_SOURCE_HINT: LanguageSource.ValueType  # 2
 """The caller's language_hint (text too short to detect)."""
 LANGUAGE_SOURCE_LAST_KNOWN: LanguageSource.ValueType  # 3
 """The customer's last known language (text too short, no hint)."""
+LANGUAGE_SOURCE_UNDETERMINED: LanguageSource.ValueType  # 4
+"""Undetermined: the text is too short to detect and neither a hint nor a last known
+language was given.
+"""
 Global___LanguageSource: _TypeAlias = LanguageSource  # noqa: Y015
 
 class _SentimentLevel:
@@ -380,7 +388,7 @@ class TriageMessageRequest(_message.Message):
     request_id: _builtins.str
     """Caller-chosen id of this request, echoed in the result and the logs."""
     text: _builtins.str
-    """The message text. Required; never logged."""
+    """The message text. Never logged."""
     channel: Global___Channel.ValueType
     """The channel the message came in on."""
     language_hint: _builtins.str
@@ -492,19 +500,19 @@ class TriageMessageResponse(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    RESULT_FIELD_NUMBER: _builtins.int
+    TRIAGE_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def result(self) -> Global___TriageResult:
+    def triage(self) -> Global___TriageResult:
         """The triage."""
 
     def __init__(
         self,
         *,
-        result: Global___TriageResult | None = ...,
+        triage: Global___TriageResult | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["triage", b"triage"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["triage", b"triage"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -594,25 +602,25 @@ class LanguageResult(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    CODE_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
     CONFIDENCE_FIELD_NUMBER: _builtins.int
     SOURCE_FIELD_NUMBER: _builtins.int
-    code: _builtins.str
-    """ISO 639-1 code, e.g. "en"."""
+    language: _builtins.str
+    """ISO 639-1 code, e.g. "en"; empty when undetermined."""
     confidence: _builtins.float
-    """Confidence in [0, 1]."""
+    """Confidence in [0, 1]; 0 when undetermined."""
     source: Global___LanguageSource.ValueType
     """Where the answer came from."""
     def __init__(
         self,
         *,
-        code: _builtins.str = ...,
+        language: _builtins.str = ...,
         confidence: _builtins.float = ...,
         source: Global___LanguageSource.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "confidence", b"confidence", "source", b"source"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "language", b"language", "source", b"source"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -22,15 +22,19 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aretail/type/v1/money.proto\x12\x0eretail.type.v1\"4\n\x05Money\x12\x15\n\rcurrency_code\x18\x01 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x02 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aretail/type/v1/money.proto\x12\x0eretail.type.v1\x1a\x1fgoogle/api/field_behavior.proto\":\n\x05Money\x12\x1b\n\rcurrency_code\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x0c\x61mount_minor\x18\x02 \x01(\x03\x42\x98\x01\n\x19\x64\x65v.retailsupport.type.v1B\nMoneyProtoP\x01Z2retailsupport.dev/api/gen/go/retail/type/v1;typev1\xa2\x02\x03RTX\xaa\x02\x0eRetail.Type.V1\xca\x02\x0eRetail\\Type\\V1\xea\x02\x10Retail::Type::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'retail.type.v1.money_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_MONEY']._serialized_start=46
-  _globals['_MONEY']._serialized_end=98
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n\031dev.retailsupport.type.v1B\nMoneyProtoP\001Z2retailsupport.dev/api/gen/go/retail/type/v1;typev1\242\002\003RTX\252\002\016Retail.Type.V1\312\002\016Retail\\Type\\V1\352\002\020Retail::Type::V1'
+  _globals['_MONEY'].fields_by_name['currency_code']._loaded_options = None
+  _globals['_MONEY'].fields_by_name['currency_code']._serialized_options = b'\342A\001\002'
+  _globals['_MONEY']._serialized_start=79
+  _globals['_MONEY']._serialized_end=137
 # @@protoc_insertion_point(module_scope)
