@@ -29,12 +29,13 @@ RUN pip install -q -c requirements.lock ./clients/python \
 
 COPY services services
 COPY models models
-# data/triage stays in the image (2 MB): the service trains into TRIAGE_MODEL_DIR at
-# start-up when that directory has no models (e.g. an empty volume mounted over it).
+# data/triage (2 MB) is what the training step below reads. The service itself never
+# trains: with no models in TRIAGE_MODEL_DIR (e.g. an empty volume mounted over it) it
+# refuses to start, naming the directory and the command that builds them.
 COPY data/triage data/triage
 # The project itself, editable: its settings find var/models/ and the default config
-# next to the code (/app). Then the sentiment and intent models (deterministic, as
-# `make models`).
+# next to the code (/app). Then the sentiment and intent models, built here explicitly
+# (deterministic, as `make models`).
 RUN pip install -q --no-deps -e . \
     && python -m models.triage train \
     && python -m compileall -q services models \

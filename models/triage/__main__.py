@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Imported after parsing so that --help answers without loading scikit-learn.
     from models.triage.evaluation import evaluate, format_report
-    from models.triage.training import train_all
+    from models.triage.training import ensure_artifacts, train_all
 
     if args.command == "train":
         if args.if_missing and artifacts_present(args.out):
@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trained in {time.perf_counter() - started:.1f}s")
         return 0
 
-    if args.train and not artifacts_present(args.model_dir):
-        train_all(args.model_dir, data_dir=args.data, progress=_progress)
+    if args.train:
+        ensure_artifacts(args.model_dir, data_dir=args.data, progress=_progress)
     try:
         report = evaluate(args.model_dir, data_dir=args.data, log=_progress)
     except ArtifactsMissingError as exc:

@@ -38,6 +38,7 @@ from services.triage.engines.artifacts import (
     MANIFEST_FILE,
     SENTIMENT,
     ArtifactEntry,
+    artifacts_present,
     write_manifest,
     write_model,
 )
@@ -281,3 +282,19 @@ def train_all(
     )
     say(f"all triage models written in {time.perf_counter() - started:.1f}s")
     return entries
+
+
+def ensure_artifacts(
+    model_dir: Path,
+    data_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> bool:
+    """Train into `model_dir` unless it already holds usable artifacts; True if it trained.
+
+    What `python -m models.triage train --if-missing` (and so `make run`) does. The service
+    never calls this: it refuses to start without artifacts.
+    """
+    if artifacts_present(model_dir):
+        return False
+    train_all(model_dir, data_dir=data_dir, progress=progress)
+    return True

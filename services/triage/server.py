@@ -25,12 +25,21 @@ async def attach(
     # Imported here, not at the top: the supervisor imports this module for SPEC and never
     # serves, so it does without scikit-learn, lingua and the models (~160 MiB per process).
     from services.triage.core.config import TriageConfigStore
+    from services.triage.engines.base import ArtifactsMissingError
     from services.triage.engines.bundle import TriageEngines
     from services.triage.servicer import TriageServiceServicer
 
     assert isinstance(settings, TriageSettings)
     configs = TriageConfigStore.load(settings.config_file, settings.tenant_config_dir)
-    engines = await asyncio.to_thread(TriageEngines.load, settings.model_dir)
+    try:
+        engines = await asyncio.to_thread(TriageEngines.load, settings.model_dir)
+    except ArtifactsMissingError as exc:
+        # Serving never trains: refuse to start, saying how to build the models.
+        log.error(
+            "triage model artifacts missing; not starting",
+            extra={"model_dir": str(settings.model_dir), "error": str(exc)},
+        )
+        raise
     for model in engines.versions.values():
         metrics.set_component_version(model.name, model.version)
     metrics.set_component_version("priority_config", configs.default.label)

@@ -22,8 +22,8 @@ class TriageSettings(ServiceSettings):
     model_dir: Path = Field(
         DEFAULT_MODEL_DIR,
         description=(
-            "Sentiment and intent model artifacts (python -m models.triage train --out DIR). "
-            "Built here at start-up when absent."
+            "Sentiment and intent model artifacts, built by `make models` or "
+            "`python -m models.triage train --out DIR`. The service does not start without them."
         ),
     )
     config_file: Path = Field(

@@ -8,16 +8,27 @@ import pytest
 from services.triage.core.intents import Intent
 from services.triage.engines.artifacts import FORMAT_VERSION, MANIFEST_FILE, artifacts_present
 from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
-from services.triage.engines.bundle import TriageEngines, ensure_artifacts
+from services.triage.engines.bundle import TriageEngines
 from services.triage.engines.intent import IntentEngine
 from services.triage.engines.language import TriageLanguageDetector
 from services.triage.engines.sentiment import SentimentEngine
+from services.triage.paths import DEFAULT_MODEL_DIR
 
 
 def test_missing_artifacts_error_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ArtifactsMissingError, match=r"python -m models\.triage train --out"):
         TriageEngines.load(tmp_path)
     assert not artifacts_present(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing trained
+
+
+def test_missing_default_artifacts_error_names_make_models() -> None:
+    message = str(ArtifactsMissingError(DEFAULT_MODEL_DIR, "manifest.json not found"))
+    assert message == (
+        f"triage model artifacts in {DEFAULT_MODEL_DIR} are not usable: manifest.json not "
+        "found. The service does not train models: build them with `make models` or "
+        "`python -m models.triage train` (`make run` builds them when absent)."
+    )
 
 
 def test_manifest_from_another_format_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
@@ -36,10 +47,6 @@ def test_predict_before_load_is_an_error(tiny_model_dir: Path) -> None:
         IntentEngine(tiny_model_dir).predict(["hi"])
     with pytest.raises(EngineNotLoadedError):
         TriageLanguageDetector().predict(["hi"])
-
-
-def test_ensure_artifacts_keeps_existing_ones(tiny_model_dir: Path) -> None:
-    assert ensure_artifacts(tiny_model_dir) is False
 
 
 def test_versions_come_from_the_manifest(engines: TriageEngines, tiny_model_dir: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from models.triage.__main__ import main
 from models.triage.evaluation import evaluate, format_report
+from models.triage.training import ensure_artifacts
 from services.common.paths import REPO_ROOT
 
 
@@ -60,3 +61,7 @@ def test_cli_help_and_missing_artifacts(tmp_path: Path, capsys: pytest.CaptureFi
     assert "train" in capsys.readouterr().out
     assert main(["eval", "--model-dir", str(tmp_path)]) == 2
     assert "python -m models.triage train" in capsys.readouterr().err
+
+
+def test_ensure_artifacts_keeps_existing_ones(tiny_model_dir: Path) -> None:
+    assert ensure_artifacts(tiny_model_dir) is False
