@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NATIVE_CLIENT := var/bench/unary_client
-CODE := services models tests scripts bench frontend
+CODE := services models tests scripts bench frontend tools
 
 .DEFAULT_GOAL := help
 

@@ -31,17 +31,16 @@ from retail.returns_decision.v1 import returns_decision_pb2 as pb
 from retail.triage.v1 import triage_pb2
 
 from bench.grpc_load import Latency, native_serial_latency, serial_latency, throughput
+from bench.returns_samples import request
 from bench.servers import REPO, bare_server, handling_seconds, supervised
-from models.returns.features import build_features
 from services.returns_decision import converters
-from services.returns_decision.policy.store import PolicyStore
-from services.returns_decision.risk import ReturnRiskScorer
-from services.returns_decision.risk.model import WARM_UP_INPUT
-from services.returns_decision.risk.registry import active_version_dir
-from services.returns_decision.risk.scorer import FRAUD_MODEL
-from services.returns_decision.risk_inputs import risk_inputs
-from services.returns_decision.sample_requests import request
-from services.returns_decision.service import ReturnsCore
+from services.returns_decision.core.returns import ReturnsCore
+from services.returns_decision.engines.risk.features import build_features
+from services.returns_decision.engines.risk.model import WARM_UP_INPUT
+from services.returns_decision.engines.risk.registry import active_version_dir
+from services.returns_decision.engines.risk.request_inputs import risk_inputs
+from services.returns_decision.engines.risk.scorer import FRAUD_MODEL, ReturnRiskScorer
+from services.returns_decision.engines.rules.store import PolicyStore
 
 REGISTRY = REPO / "var" / "models" / "registry"
 NATIVE_CLIENT = REPO / "var" / "bench" / "unary_client"  # built by `make bench`

@@ -33,11 +33,11 @@ sys.path.insert(0, str(REPO))
 
 from retail.returns_decision.v1 import returns_decision_pb2 as pb  # noqa: E402
 
+from bench.returns_samples import item, request, usd  # noqa: E402
 from services.returns_decision import converters  # noqa: E402
-from services.returns_decision.policy.store import PolicyStore  # noqa: E402
-from services.returns_decision.risk import ReturnRiskScorer  # noqa: E402
-from services.returns_decision.sample_requests import item, request, usd  # noqa: E402
-from services.returns_decision.service import ReturnsCore  # noqa: E402
+from services.returns_decision.core.returns import ReturnsCore  # noqa: E402
+from services.returns_decision.engines.risk.scorer import ReturnRiskScorer  # noqa: E402
+from services.returns_decision.engines.rules.store import PolicyStore  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.returns.metrics import PrecisionRecall, precision_recall, precision_recall_at
-from services.returns_decision.risk.bands import ScoreBands
+from services.returns_decision.engines.risk.bands import ScoreBands
 
 FloatArray = npt.NDArray[np.float64]
 

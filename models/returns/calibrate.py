@@ -1,4 +1,4 @@
-"""Fitting the calibration maps that ``services.returns_decision.risk.calibration`` applies.
+"""Fitting the calibration maps that ``services.returns_decision.engines.risk.calibration`` applies.
 
 Fitted on the validation split (the test split stays untouched for the report). Platt
 scaling is the default: two parameters, strictly monotone (so the AUC is unchanged), and
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from services.returns_decision.risk.calibration import IsotonicCalibrator, PlattCalibrator
+from services.returns_decision.engines.risk.calibration import IsotonicCalibrator, PlattCalibrator
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -21,7 +21,7 @@ from models.returns.registry import (
     rollback,
     show,
 )
-from services.returns_decision.risk.errors import RiskModelError
+from services.returns_decision.engines.risk.errors import RiskModelError
 
 
 def _progress(message: str) -> None:

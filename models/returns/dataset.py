@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.returns import synthetic
-from models.returns.features import (
+from services.returns_decision.engines.risk.features import (
     CATEGORY_FIELDS,
     FEATURE_NAMES,
     FeatureError,

@@ -21,8 +21,8 @@ import numpy as np
 
 from models.returns import metrics
 from models.returns.dataset import ReturnsDataset
-from models.returns.features import CATEGORICAL_FEATURES, FEATURE_NAMES
 from models.returns.train import Progress, Split, TrainConfig, TrainResult, train
+from services.returns_decision.engines.risk.features import CATEGORICAL_FEATURES, FEATURE_NAMES
 
 MAX_DASK_ROUNDS: Final = 400
 

@@ -1,6 +1,6 @@
 """Model registry operations behind ``python -m models list|show|promote|rollback``.
 
-The layout and the atomic pointer live in ``services.returns_decision.risk.registry`` so
+The layout and the atomic pointer live in ``services.returns_decision.engines.risk.registry`` so
 the writer here and the service's reader cannot disagree. A version appears atomically
 too: it is written into a staging directory and renamed into place when complete.
 """
@@ -20,14 +20,14 @@ from typing import Any, Final
 from models.returns.dataset import ReturnsDataset, Task
 from models.returns.train import TrainResult
 from services.common.paths import VAR_DIR
-from services.returns_decision.risk.artifact import (
+from services.returns_decision.engines.risk.artifact import (
     MODEL_FILE,
     read_metadata,
     write_artifact,
 )
-from services.returns_decision.risk.errors import ModelNotFoundError, RiskModelError
-from services.returns_decision.risk.model import RiskModel
-from services.returns_decision.risk.registry import (
+from services.returns_decision.engines.risk.errors import ModelNotFoundError, RiskModelError
+from services.returns_decision.engines.risk.model import RiskModel
+from services.returns_decision.engines.risk.registry import (
     POINTER_FILE,
     Pointer,
     check_name,
@@ -37,7 +37,7 @@ from services.returns_decision.risk.registry import (
     version_dir,
     write_pointer,
 )
-from services.returns_decision.risk.scorer import FRAUD_MODEL, WARDROBING_MODEL
+from services.returns_decision.engines.risk.scorer import FRAUD_MODEL, WARDROBING_MODEL
 
 # Build outputs, git-ignored (/var/): never committed.
 DEFAULT_REGISTRY_ROOT: Final = VAR_DIR / "models" / "registry"

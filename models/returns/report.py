@@ -22,8 +22,8 @@ import numpy as np
 
 from models.returns import metrics
 from models.returns.dataset import ReturnsDataset, Task
-from models.returns.features import FEATURE_NAMES
 from models.returns.train import TrainResult
+from services.returns_decision.engines.risk.features import FEATURE_NAMES
 
 CARD_MD = "model_card.md"
 CARD_JSON = "model_card.json"

@@ -45,7 +45,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from models.returns.features import (
+from services.returns_decision.engines.risk.features import (
     CHANNELS,
     CONDITIONS,
     ITEM_CATEGORIES,

@@ -26,10 +26,14 @@ from models.returns import metrics
 from models.returns.band_selection import BandTargets, band_table, choose_bands
 from models.returns.calibrate import fit_isotonic, fit_platt
 from models.returns.dataset import DataError, ReturnsDataset, Task, fingerprint
-from models.returns.features import CATEGORICAL_FEATURES, FEATURE_NAMES, FEATURE_SCHEMA
-from services.returns_decision.risk.artifact import ModelMetadata, content_version
-from services.returns_decision.risk.bands import ScoreBands
-from services.returns_decision.risk.calibration import Calibrator
+from services.returns_decision.engines.risk.artifact import ModelMetadata, content_version
+from services.returns_decision.engines.risk.bands import ScoreBands
+from services.returns_decision.engines.risk.calibration import Calibrator
+from services.returns_decision.engines.risk.features import (
+    CATEGORICAL_FEATURES,
+    FEATURE_NAMES,
+    FEATURE_SCHEMA,
+)
 
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[str], None]

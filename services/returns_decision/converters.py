@@ -18,10 +18,32 @@ from retail.type.v1 import money_pb2
 
 from services.common.currency import Money
 from services.common.errors import FieldViolation
-from services.returns_decision import domain as d
-from services.returns_decision.policy.errors import PolicyError
-from services.returns_decision.policy.simulation import SimulationReport, SimulationSummary
-from services.returns_decision.risk import RiskScore
+from services.returns_decision.core.decisions import (
+    Decision,
+    ItemDecision,
+    NetRecoveryValue,
+    Outcome,
+    PolicyVersion,
+    Reason,
+    RefundMethod,
+)
+from services.returns_decision.core.policy.errors import PolicyError
+from services.returns_decision.core.policy.simulation import SimulationReport, SimulationSummary
+from services.returns_decision.core.requests import (
+    Customer,
+    ExchangeCandidate,
+    Item,
+    ItemCondition,
+    LogisticsCosts,
+    Order,
+    PaymentMethod,
+    Resolution,
+    ReturnReason,
+    ReturnRequest,
+    SalesChannel,
+)
+from services.returns_decision.core.risk import RiskBand, RiskScore
+from services.returns_decision.core.validation import InvalidRequest, validate_request
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -75,7 +97,7 @@ class _Reader:
 _ENUM_TABLES: dict[type[StrEnum], dict[int, StrEnum]] = {}
 
 
-def return_request(message: pb.DecideReturnRequest) -> d.ReturnRequest:
+def return_request(message: pb.DecideReturnRequest) -> ReturnRequest:
     """The domain request, validated: raises InvalidRequest with every violation, those only
     the conversion can see (unset required amounts, unknown enum numbers) and the
     domain's."""
@@ -85,48 +107,73 @@ def return_request(message: pb.DecideReturnRequest) -> d.ReturnRequest:
     rejected = tuple(v.field for v in violations)
     violations += [
         v
-        for v in d.validate_request(request)
+        for v in validate_request(request)
         if not any(v.field == r or v.field.startswith((f"{r}.", f"{r}[")) for r in rejected)
     ]
     if violations:
-        raise d.InvalidRequest(violations)
+        raise InvalidRequest(violations)
     return request
 
 
-def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[FieldViolation]]:
+def _convert(message: pb.DecideReturnRequest) -> tuple[ReturnRequest, list[FieldViolation]]:
+    # The parts are read in field order, so violations come out in the order of the message.
     r = _Reader()
     for name in ("order", "customer"):  # unset: one violation, not one per field inside
         if not message.HasField(name):
             r.violations.append(FieldViolation(name, "required"))
-    order_message = message.order
-    order = d.Order(
-        order_id=order_message.order_id,
-        placed_at=r.instant(order_message, "placed_at", "order.placed_at"),
-        country_code=order_message.country_code.upper(),
-        total=r.money(order_message, "total", "order.total", required=message.HasField("order"))
-        or Money(0, ""),
-        fulfilled_at=r.instant(order_message, "fulfilled_at", "order.fulfilled_at"),
-        delivered_at=r.instant(order_message, "delivered_at", "order.delivered_at"),
+    order = _order(r, message.order, total_required=message.HasField("order"))
+    items = tuple(_item(r, item, f"items[{i}]") for i, item in enumerate(message.items))
+    customer = _customer(r, message.customer)
+    logistics = _logistics(r, message.logistics) if message.HasField("logistics") else None
+    candidates = tuple(
+        _exchange_candidate(r, x, f"exchange_candidates[{j}]")
+        for j, x in enumerate(message.exchange_candidates)
+    )
+    request = ReturnRequest(
+        tenant_id=message.tenant_id,
+        request_id=message.request_id,
+        order=order,
+        items=items,
+        customer=customer,
+        requested_resolution=r.enum(
+            pb.Resolution,
+            message.requested_resolution,
+            Resolution,
+            "RESOLUTION_",
+            "requested_resolution",
+        ),
+        logistics=logistics,
+        exchange_candidates=candidates,
+        requested_at=r.instant(message, "requested_at", "requested_at"),
+    )
+    return request, r.violations
+
+
+def _order(r: _Reader, message: pb.Order, *, total_required: bool) -> Order:
+    return Order(
+        order_id=message.order_id,
+        placed_at=r.instant(message, "placed_at", "order.placed_at"),
+        country_code=message.country_code.upper(),
+        total=r.money(message, "total", "order.total", required=total_required) or Money(0, ""),
+        fulfilled_at=r.instant(message, "fulfilled_at", "order.fulfilled_at"),
+        delivered_at=r.instant(message, "delivered_at", "order.delivered_at"),
         channel=r.enum(
-            pb.SalesChannel,
-            order_message.channel,
-            d.SalesChannel,
-            "SALES_CHANNEL_",
-            "order.channel",
+            pb.SalesChannel, message.channel, SalesChannel, "SALES_CHANNEL_", "order.channel"
         ),
         payment_method=r.enum(
             pb.PaymentMethod,
-            order_message.payment_method,
-            d.PaymentMethod,
+            message.payment_method,
+            PaymentMethod,
             "PAYMENT_METHOD_",
             "order.payment_method",
         ),
-        discount_total=r.money(order_message, "discount_total", "order.discount_total"),
-        discount_codes=tuple(order_message.discount_codes),
+        discount_total=r.money(message, "discount_total", "order.discount_total"),
+        discount_codes=tuple(message.discount_codes),
     )
-    items = tuple(_item(r, item, f"items[{i}]") for i, item in enumerate(message.items))
-    c = message.customer
-    customer = d.Customer(
+
+
+def _customer(r: _Reader, c: pb.Customer) -> Customer:
+    return Customer(
         customer_id=c.customer_id,
         email_sha256=c.email_sha256,
         account_age_days=c.account_age_days,
@@ -139,65 +186,44 @@ def _convert(message: pb.DecideReturnRequest) -> tuple[d.ReturnRequest, list[Fie
         returnless_refund_product_ids=tuple(c.returnless_refund_product_ids),
         chargebacks=c.chargebacks,
     )
-    logistics = None
-    if message.HasField("logistics"):
-        lg = message.logistics
-        logistics = d.LogisticsCosts(
-            return_label=r.money(lg, "return_label", "logistics.return_label"),
-            outbound_shipping=r.money(lg, "outbound_shipping", "logistics.outbound_shipping"),
-            receiving_and_inspection=r.money(
-                lg, "receiving_and_inspection", "logistics.receiving_and_inspection"
-            ),
-            handling=r.money(lg, "handling", "logistics.handling"),
-        )
-    candidates = tuple(
-        d.ExchangeCandidate(
-            line_item_id=x.line_item_id,
-            sku=x.sku,
-            unit_price=r.money(
-                x, "unit_price", f"exchange_candidates[{j}].unit_price", required=True
-            )
-            or Money(0, ""),
-            available_quantity=x.available_quantity,
-            unit_cost=r.money(x, "unit_cost", f"exchange_candidates[{j}].unit_cost"),
-            variant_attributes=tuple(sorted(x.variant_attributes.items())),
-        )
-        for j, x in enumerate(message.exchange_candidates)
-    )
-    request = d.ReturnRequest(
-        tenant_id=message.tenant_id,
-        request_id=message.request_id,
-        order=order,
-        items=items,
-        customer=customer,
-        requested_resolution=r.enum(
-            pb.Resolution,
-            message.requested_resolution,
-            d.Resolution,
-            "RESOLUTION_",
-            "requested_resolution",
+
+
+def _logistics(r: _Reader, lg: pb.LogisticsCosts) -> LogisticsCosts:
+    return LogisticsCosts(
+        return_label=r.money(lg, "return_label", "logistics.return_label"),
+        outbound_shipping=r.money(lg, "outbound_shipping", "logistics.outbound_shipping"),
+        receiving_and_inspection=r.money(
+            lg, "receiving_and_inspection", "logistics.receiving_and_inspection"
         ),
-        logistics=logistics,
-        exchange_candidates=candidates,
-        requested_at=r.instant(message, "requested_at", "requested_at"),
+        handling=r.money(lg, "handling", "logistics.handling"),
     )
-    return request, r.violations
 
 
-def _item(r: _Reader, item: pb.ReturnItem, path: str) -> d.Item:
-    return d.Item(
+def _exchange_candidate(r: _Reader, x: pb.ExchangeCandidate, path: str) -> ExchangeCandidate:
+    return ExchangeCandidate(
+        line_item_id=x.line_item_id,
+        sku=x.sku,
+        unit_price=r.money(x, "unit_price", f"{path}.unit_price", required=True) or Money(0, ""),
+        available_quantity=x.available_quantity,
+        unit_cost=r.money(x, "unit_cost", f"{path}.unit_cost"),
+        variant_attributes=tuple(sorted(x.variant_attributes.items())),
+    )
+
+
+def _item(r: _Reader, item: pb.ReturnItem, path: str) -> Item:
+    return Item(
         line_item_id=item.line_item_id,
         sku=item.sku,
         unit_price=r.money(item, "unit_price", f"{path}.unit_price", required=True) or Money(0, ""),
         reported_condition=r.enum(
             pb.ItemCondition,
             item.reported_condition,
-            d.ItemCondition,
+            ItemCondition,
             "ITEM_CONDITION_",
             f"{path}.reported_condition",
         ),
         reason=r.enum(
-            pb.ReturnReason, item.reason, d.ReturnReason, "RETURN_REASON_", f"{path}.reason"
+            pb.ReturnReason, item.reason, ReturnReason, "RETURN_REASON_", f"{path}.reason"
         ),
         quantity=item.quantity,
         product_id=item.product_id,
@@ -236,13 +262,13 @@ def _set_timestamp(target: Timestamp, value: datetime) -> None:
 _END_OF_DAY = time(23, 59, 59)
 
 
-def policy_version(version: d.PolicyVersion) -> pb.PolicyVersion:
+def policy_version(version: PolicyVersion) -> pb.PolicyVersion:
     return pb.PolicyVersion(
         tenant_id=version.tenant_id, label=version.label, content_hash=version.content_hash
     )
 
 
-def _add_reason(target: pb.Reason, reason: d.Reason) -> None:
+def _add_reason(target: pb.Reason, reason: Reason) -> None:
     target.code = reason.code.value
     target.rule_id = reason.rule_id
     target.message_key = reason.message_key
@@ -250,26 +276,26 @@ def _add_reason(target: pb.Reason, reason: d.Reason) -> None:
         target.params.update(reason.params)
 
 
-_OUTCOMES: dict[d.Outcome, pb.Outcome.ValueType] = {
-    o: pb.Outcome.Value(f"OUTCOME_{o.value}") for o in d.Outcome
+_OUTCOMES: dict[Outcome, pb.Outcome.ValueType] = {
+    o: pb.Outcome.Value(f"OUTCOME_{o.value}") for o in Outcome
 }
 _BANDS: dict[str, pb.RiskBand.ValueType] = {
-    b.value: pb.RiskBand.Value(f"RISK_BAND_{b.value}") for b in d.RiskBand
+    b.value: pb.RiskBand.Value(f"RISK_BAND_{b.value}") for b in RiskBand
 }
 
 
-def _outcome(outcome: d.Outcome) -> pb.Outcome.ValueType:
+def _outcome(outcome: Outcome) -> pb.Outcome.ValueType:
     return _OUTCOMES[outcome]
 
 
 _REFUND_METHODS = {
-    d.RefundMethod.NONE: pb.REFUND_METHOD_NONE,
-    d.RefundMethod.ORIGINAL_PAYMENT: pb.REFUND_METHOD_ORIGINAL_PAYMENT,
-    d.RefundMethod.STORE_CREDIT: pb.REFUND_METHOD_STORE_CREDIT,
+    RefundMethod.NONE: pb.REFUND_METHOD_NONE,
+    RefundMethod.ORIGINAL_PAYMENT: pb.REFUND_METHOD_ORIGINAL_PAYMENT,
+    RefundMethod.STORE_CREDIT: pb.REFUND_METHOD_STORE_CREDIT,
 }
 
 
-def _set_net_recovery(target: pb.NetRecoveryValue, value: d.NetRecoveryValue) -> None:
+def _set_net_recovery(target: pb.NetRecoveryValue, value: NetRecoveryValue) -> None:
     _set_money(target.expected_recovery, value.expected_recovery)
     _set_money(target.return_cost, value.return_cost)
     _set_money(target.fees, value.fees)
@@ -285,7 +311,7 @@ def _set_net_recovery(target: pb.NetRecoveryValue, value: d.NetRecoveryValue) ->
         _set_money(target.exchange_value, value.exchange_value)
 
 
-def _set_item_decision(message: pb.ItemDecision, item: d.ItemDecision) -> None:
+def _set_item_decision(message: pb.ItemDecision, item: ItemDecision) -> None:
     message.line_item_id = item.line_item_id
     message.outcome = _OUTCOMES[item.outcome]
     for reason in item.reasons:
@@ -335,7 +361,7 @@ def _feature_value(value: float | str | None) -> str:
 
 def set_decision(
     message: pb.ReturnDecision,
-    result: d.Decision,
+    result: Decision,
     evaluated_at: datetime,
     fraud: RiskScore | None,
     wardrobing: RiskScore | None,
@@ -366,7 +392,7 @@ def set_decision(
 
 
 def decision(
-    result: d.Decision,
+    result: Decision,
     evaluated_at: datetime,
     fraud: RiskScore | None,
     wardrobing: RiskScore | None,

@@ -23,7 +23,7 @@ from services.common.settings import ServiceSettings
 from services.returns_decision.settings import ReturnsSettings
 
 if TYPE_CHECKING:
-    from services.returns_decision.policy.store import ReloadReport
+    from services.returns_decision.engines.rules.store import ReloadReport
 
 log = logging.getLogger("services.returns_decision")
 
@@ -61,9 +61,10 @@ async def attach(
 ) -> Closer | None:
     # Imported here, not at the top: the supervisor imports this module for SPEC and never
     # serves, so it does without durable_rules, LightGBM and numpy (~160 MiB per process).
-    from services.returns_decision.policy.store import PolicyStore
-    from services.returns_decision.risk import ReturnRiskScorer, RiskModelError
-    from services.returns_decision.service import ReturnsCore
+    from services.returns_decision.core.returns import ReturnsCore
+    from services.returns_decision.engines.risk.errors import RiskModelError
+    from services.returns_decision.engines.risk.scorer import ReturnRiskScorer
+    from services.returns_decision.engines.rules.store import PolicyStore
     from services.returns_decision.servicer import ReturnsDecisionServiceServicer
 
     assert isinstance(settings, ReturnsSettings)

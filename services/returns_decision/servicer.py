@@ -1,8 +1,9 @@
 """gRPC servicer of the returns_decision service: converts messages and calls the core.
 
-The core runs synchronously on the event-loop thread on purpose: durable_rules must
-only ever be called from one thread (DESIGN.md §6), and a decision takes well under a
-millisecond, so handing it to a thread pool would cost more than it saves.
+The core runs synchronously on the event-loop thread on purpose: durable_rules is not
+thread-safe, so it is only ever called from the thread that created its rulesets, and a
+decision takes well under a millisecond, so handing it to a thread pool would cost more
+than it saves.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from services.common.errors import DomainError, FieldViolation, InvalidArgument
 from services.common.limits import check_batch_size
 from services.common.status import to_status_proto
 from services.returns_decision import converters
-from services.returns_decision.service import ReturnsCore
+from services.returns_decision.core.returns import ReturnsCore
 
 Context = grpc.aio.ServicerContext[Any, Any]
 

@@ -7,10 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.paths import REPO_ROOT
+from services.common.paths import REPO_ROOT, VAR_DIR
 from services.common.settings import ServiceSettings
-
-REPO = REPO_ROOT
 
 
 class ReturnsSettings(ServiceSettings):
@@ -21,7 +19,7 @@ class ReturnsSettings(ServiceSettings):
         9101, ge=0, le=65535, description="Port of the metrics HTTP server; 0 picks a free one."
     )
     policies_dir: Path = Field(
-        REPO / "policies",
+        REPO_ROOT / "policies",
         description=(
             "Directory of merchant policies, one YAML document per tenant "
             "(docs/policy-reference.md). Watched: a changed file is validated and swapped in; "
@@ -39,7 +37,7 @@ class ReturnsSettings(ServiceSettings):
         ),
     )
     models_registry: Path = Field(
-        REPO / "var" / "models" / "registry",
+        VAR_DIR / "models" / "registry",
         description=(
             "Model registry root (python -m models --help). The active fraud and wardrobing "
             "models are watched and hot-swapped on promote or rollback."

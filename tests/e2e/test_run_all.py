@@ -23,8 +23,8 @@ from retail.translation.v1 import translation_pb2_grpc
 from retail.triage.v1 import triage_pb2 as triage_pb
 from retail.triage.v1 import triage_pb2_grpc
 
+from bench.returns_samples import APPAREL, request
 from services.common.paths import REPO_ROOT
-from services.returns_decision.sample_requests import APPAREL, request
 from services.run_all import SERVICES
 
 pytestmark = pytest.mark.slow

@@ -13,24 +13,21 @@ import yaml
 
 from services.common.currency import Money
 from services.common.paths import REPO_ROOT
-from services.returns_decision.domain import (
+from services.returns_decision.core.decisions import ItemDecision
+from services.returns_decision.core.requests import (
     Customer,
     ExchangeCandidate,
     Item,
     ItemCondition,
-    ItemDecision,
     Order,
     Resolution,
     ReturnReason,
     ReturnRequest,
-    RiskAssessment,
-    RiskBand,
-    RiskScore,
 )
-from services.returns_decision.policy.store import PolicyStore
+from services.returns_decision.core.risk import RiskAssessment, RiskBand, RiskScore
+from services.returns_decision.engines.rules.store import PolicyStore
 
-REPO = REPO_ROOT
-POLICIES = REPO / "policies"
+POLICIES = REPO_ROOT / "policies"
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
 # A small policy: 30-day window, everything in window approved. Tests copy and extend it.
@@ -48,6 +45,32 @@ BASE_POLICY: dict[str, Any] = {
         }
     ],
 }
+
+
+# A policy with an error in almost every section (17 of them); its line numbers matter.
+BROKEN = """\
+schema_version: 2
+tenant: Bad Tenant
+label: x
+currency: XYZ
+return_window:
+  days: -3
+  clok: delivery
+rules:
+  - id: a
+    when: {item.categry: shoes, item.final_sale: "yes"}
+    then: {outcome: REJECT, reason: FINAL_SALE}
+  - id: a
+    when:
+      any: []
+    then: {reason: NO_RULE_MATCHED, exempt_from: [zzz]}
+  - id: c
+    when: {customer.lists: {contains: nope}, item.unit_price: {gt: -1}}
+    then: {reason: FINAL_SALE, restocking_fee_percent: 150}
+fees:
+  return_shipping: flat
+keep_it: {enabled: yes}
+"""
 
 
 def usd(amount: int) -> Money:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from bench.returns_samples import request
 from services.returns_decision import converters
-from services.returns_decision.domain import InvalidRequest
-from services.returns_decision.sample_requests import request
+from services.returns_decision.core.validation import InvalidRequest
 
 INSTANTS = [
     datetime(2025, 3, 10, 12, 0, 0, 123456, tzinfo=UTC),

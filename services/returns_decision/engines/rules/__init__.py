@@ -1,0 +1,1 @@
+"""Policies on durable_rules: compiled into rulesets, matched, hot-reloaded."""

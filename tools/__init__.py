@@ -1,0 +1,1 @@
+"""Command line tools for people running the services (outside the service packages)."""

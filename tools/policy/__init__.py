@@ -1,0 +1,1 @@
+"""`python -m tools.policy`: validate, simulate and time return policy documents."""
