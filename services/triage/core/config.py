@@ -18,7 +18,6 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -34,14 +33,16 @@ from pydantic import (
     model_validator,
 )
 
-from services.common.strict_yaml import load_strict_yaml
+from services.triage.core.documents import ConfigInvalid as ConfigInvalid
+from services.triage.core.documents import ConfigIssue as ConfigIssue
+from services.triage.core.documents import read_yaml_mapping
 from services.triage.core.flags import Flag, FlagSettings
 from services.triage.core.intents import Intent
+from services.triage.core.lexicon import default_lexicon
 from services.triage.core.types import SentimentLevel
 
 SCHEMA_VERSION = 1
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "config" / "default.yaml"
-MAX_DOCUMENT_BYTES = 1_000_000
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _BAD_TENANT_FILE_NAME = (
     "file name must be <tenant_id>.yaml, the tenant id being 1-63 of a-z 0-9 _ - "
@@ -265,27 +266,6 @@ class TriageConfig(_Section):
 # --------------------------------------------------------------------------- errors
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigIssue:
-    """One problem: the file, the field path (`priority.levels.P1`) and what is wrong."""
-
-    source: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.path or '<document>'}: {self.message}"
-
-
-class ConfigInvalid(ValueError):
-    """One or more configuration files cannot be used; `issues` lists every problem."""
-
-    def __init__(self, issues: list[ConfigIssue]) -> None:
-        self.issues = tuple(issues)
-        lines = "\n".join(f"  {issue}" for issue in self.issues)
-        super().__init__(f"invalid triage configuration ({len(self.issues)} problem(s)):\n{lines}")
-
-
 def _path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
@@ -311,35 +291,7 @@ def _issues(error: ValidationError, source: str) -> list[ConfigIssue]:
     return issues
 
 
-# --------------------------------------------------------------------------- YAML
-
-
-def _read_document(path: Path) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
-    source = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [ConfigIssue(source, "", f"cannot be read ({exc.strerror})")]
-    if len(data) > MAX_DOCUMENT_BYTES:
-        return None, [ConfigIssue(source, "", f"larger than {MAX_DOCUMENT_BYTES} bytes")]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, [ConfigIssue(source, "", "is not UTF-8 text")]
-    parsed = load_strict_yaml(text)
-    if parsed.problems:
-        return None, [
-            ConfigIssue(source, p.path, f"{_where(p.line, p.column)}{p.message}")
-            for p in parsed.problems
-        ]
-    document = parsed.data
-    if not isinstance(document, dict):
-        return None, [ConfigIssue(source, "", "must be a mapping of keys to values")]
-    return document, []
-
-
-def _where(line: int | None, column: int | None) -> str:
-    return f"line {line}, column {column}: " if line is not None else ""
+# --------------------------------------------------------------------------- files
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -365,6 +317,11 @@ def parse_config(
         raise ConfigInvalid(_issues(exc, source)) from None
 
 
+def _read_document(path: Path) -> tuple[dict[str, Any] | None, list[ConfigIssue]]:
+    file, issues = read_yaml_mapping(path)
+    return (file.data if file is not None else None), issues
+
+
 def load_config(path: Path = DEFAULT_CONFIG_PATH) -> TriageConfig:
     """The configuration in one complete file (the defaults file by default)."""
     document, issues = _read_document(path)
@@ -384,11 +341,16 @@ class TriageConfigStore:
     def load(
         cls, default_path: Path = DEFAULT_CONFIG_PATH, tenant_dir: Path | None = None
     ) -> TriageConfigStore:
-        """Read the defaults and every `<tenant_id>.yaml` of `tenant_dir`.
+        """Read the defaults and every `<tenant_id>.yaml` of `tenant_dir`; also load and
+        compile the flag patterns every configuration is applied with (`core.lexicon`).
 
         Raises ConfigInvalid listing every problem of every file.
         """
         document, issues = _read_document(default_path)
+        try:
+            default_lexicon()
+        except ConfigInvalid as exc:
+            issues.extend(exc.issues)
         if document is None:
             raise ConfigInvalid(issues)
         default = parse_config(document, default_path.name)
