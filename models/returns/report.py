@@ -205,8 +205,6 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def render_markdown(card: dict[str, Any]) -> str:
-    m = card["metrics"]
-    best = card["best_achievable"]
     lines = [
         f"# Model card: {card['name']} {card['version']}",
         "",
@@ -214,6 +212,33 @@ def render_markdown(card: dict[str, Any]) -> str:
         f"{card['calibration']} calibration). Trained {card['created_at']} in "
         f"{card['training_seconds']:.1f} s.",
         "",
+    ]
+    lines += _data_section(card)
+    lines += _metrics_section(card)
+    lines += _bands_section(card)
+    lines += _importance_section(card)
+    lines += ["", "## Plots", ""]
+    lines += [f"![{p}]({p})" for p in card["plots"]]
+    lines += [
+        "",
+        "## Parameters",
+        "",
+        "```json",
+        json.dumps(card["parameters"], indent=2, sort_keys=True),
+        "```",
+        "",
+        "## Intended use and limits",
+        "",
+        "Ranks return requests for review and picks a handling band; it never decides a "
+        "refund alone. Trained on synthetic histories unless the data source says otherwise: "
+        "its figures describe the generator's world, not a merchant's.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _data_section(card: dict[str, Any]) -> list[str]:
+    lines = [
         "## Data",
         "",
         f"- source: `{card['data']['source']}`; fingerprint `{card['data']['fingerprint']}`",
@@ -226,11 +251,19 @@ def render_markdown(card: dict[str, Any]) -> str:
         lines.append(
             f"| {name} | {s['rows']} | {s['positives']} | {s['first_day']} | {s['last_day']} |"
         )
-    lines += [
+    return [
+        *lines,
         "",
         "Split by request date: train on the oldest, early-stop, calibrate and choose band "
         "thresholds on the next, report on the newest.",
         "",
+    ]
+
+
+def _metrics_section(card: dict[str, Any]) -> list[str]:
+    m = card["metrics"]
+    best = card["best_achievable"]
+    lines = [
         "## Metrics (test split)",
         "",
         "| metric | model | best achievable |",
@@ -261,7 +294,11 @@ def render_markdown(card: dict[str, Any]) -> str:
             f"{fresh['best_achievable_roc_auc']:.4f}.",
             "",
         ]
-    lines += [
+    return lines
+
+
+def _bands_section(card: dict[str, Any]) -> list[str]:
+    lines = [
         "## Score bands",
         "",
         "A band includes every score at or above its threshold. Precision, recall and share "
@@ -270,51 +307,38 @@ def render_markdown(card: dict[str, Any]) -> str:
         "| band | threshold | precision (valid / test) | recall (valid / test) | flagged (test) |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    valid = card["band_selection"]["validation"]
-    for band, row in m["bands"].items():
+    selection = card["band_selection"]
+    valid = selection["validation"]
+    for band, row in card["metrics"]["bands"].items():
         v = valid[band]
         lines.append(
             f"| {band} | {row['threshold']:.4f} "
             f"| {_fmt(v['precision'])} / {_fmt(row['precision'])} "
             f"| {_fmt(v['recall'])} / {_fmt(row['recall'])} | {100 * row['flagged']:.2f} % |"
         )
-    targets = card["band_selection"]["targets"]
-    lines += [
+    targets = selection["targets"]
+    return [
+        *lines,
         "",
         f"Targets: CRITICAL precision >= {targets['critical_precision']} flagging at most "
         f"{100 * targets['critical_max_flagged']:.0f} % of returns "
-        f"({'met' if card['band_selection']['critical_target_met'] else 'NOT met'}); HIGH "
+        f"({'met' if selection['critical_target_met'] else 'NOT met'}); HIGH "
         f"precision >= {targets['high_precision']} "
-        f"({'met' if card['band_selection']['high_target_met'] else 'NOT met'}); MEDIUM and "
+        f"({'met' if selection['high_target_met'] else 'NOT met'}); MEDIUM and "
         f"above recall >= {targets['medium_recall']} flagging at most "
         f"{100 * targets['medium_max_flagged']:.0f} % "
-        f"({'met' if card['band_selection']['medium_target_met'] else 'NOT met'}), on validation.",
-        "",
-        "## Feature importance (gain, top 10)",
+        f"({'met' if selection['medium_target_met'] else 'NOT met'}), on validation.",
         "",
     ]
+
+
+def _importance_section(card: dict[str, Any]) -> list[str]:
+    lines = ["## Feature importance (gain, top 10)", ""]
     gain = card["feature_importance_gain"]
     total = sum(gain.values()) or 1.0
     for name in sorted(gain, key=lambda n: -gain[n])[:10]:
         lines.append(f"- {name}: {100 * gain[name] / total:.1f} %")
-    lines += ["", "## Plots", ""]
-    lines += [f"![{p}]({p})" for p in card["plots"]]
-    lines += [
-        "",
-        "## Parameters",
-        "",
-        "```json",
-        json.dumps(card["parameters"], indent=2, sort_keys=True),
-        "```",
-        "",
-        "## Intended use and limits",
-        "",
-        "Ranks return requests for review and picks a handling band; it never decides a "
-        "refund alone. Trained on synthetic histories unless the data source says otherwise: "
-        "its figures describe the generator's world, not a merchant's.",
-        "",
-    ]
-    return "\n".join(lines)
+    return lines
 
 
 def write_report(

@@ -269,6 +269,8 @@ class SyntheticReturns:
 
 def generate(rows: int, seed: int) -> SyntheticReturns:
     """``rows`` return requests, deterministic in ``seed``, sorted by request day."""
+    # The draws happen in the story's order (day, type, act, history, return, labels):
+    # the same seed gives the same rows only as long as that order stays the same.
     rng = np.random.default_rng(seed)
     n = rows
     day = np.sort(rng.integers(0, PERIOD_DAYS, n))
@@ -278,8 +280,42 @@ def generate(rows: int, seed: int) -> SyntheticReturns:
     ctype = _sample_categorical(rng, np.broadcast_to(TYPE_PRIOR, (n, len(TYPE_PRIOR))))
     prior = act_prior(near)
     act = _sample_categorical(rng, prior[np.arange(n), ctype])
+    history = _sample_history(rng, ctype, n)
+    ret = _sample_return(rng, act, n)
+    labels: dict[str, npt.NDArray[np.int8]] = {}
+    is_fraud = np.isin(act, FRAUD_ACTS)
+    is_wardrobing = act == WARDROBING_ACT
+    for task, truth in (("fraud", is_fraud), ("wardrobing", is_wardrobing)):
+        hit, false_alarm = LABEL_NOISE[task]
+        labels[task] = (rng.random(n) < np.where(truth, hit, false_alarm)).astype(np.int8)
 
-    # Customer history given the type.
+    return SyntheticReturns(
+        columns=_columns(dates, history, ret),
+        customer_type=ctype,
+        act=act,
+        labels=labels,
+        posterior=_posterior(prior, history, ret),
+    )
+
+
+@dataclass(frozen=True)
+class _History:
+    """A customer's history, drawn given their type (step 4 of the story)."""
+
+    age: FloatArray
+    orders: IntArray
+    spend: FloatArray
+    returns_365: IntArray
+    returns_90: IntArray
+    keep_it: IntArray
+    chargebacks: IntArray
+    payment: IntArray
+    channel: IntArray
+    discount: IntArray
+    multi_size: npt.NDArray[np.bool_]
+
+
+def _sample_history(rng: np.random.Generator, ctype: IntArray, n: int) -> _History:
     age = np.exp(rng.normal(AGE_MU[ctype], AGE_SIGMA[ctype]))
     orders = 1 + rng.poisson(ORDERS_PER_YEAR[ctype] * age / 365.0)
     spend = np.asarray(orders * np.exp(rng.normal(AOV_MU[ctype], AOV_SIGMA)), dtype=np.float64)
@@ -291,8 +327,29 @@ def generate(rows: int, seed: int) -> SyntheticReturns:
     channel = _sample_categorical(rng, CHANNEL_P[ctype])
     discount = _sample_categorical(rng, DISCOUNT_P[ctype])
     multi_size = rng.random(n) < MULTI_SIZE_P[ctype]
+    return _History(
+        age, orders, spend, returns_365, returns_90, keep_it, chargebacks,
+        payment, channel, discount, multi_size,
+    )  # fmt: skip
 
-    # The return given the act.
+
+@dataclass(frozen=True)
+class _Return:
+    """The returned item and its journey, drawn given the act (step 5 of the story)."""
+
+    category: IntArray
+    price: FloatArray
+    extra: IntArray
+    extra_value: FloatArray
+    final_sale: npt.NDArray[np.bool_]
+    reason: IntArray
+    no_scan: npt.NDArray[np.bool_]
+    transit: IntArray
+    wait: IntArray
+    condition: IntArray
+
+
+def _sample_return(rng: np.random.Generator, act: IntArray, n: int) -> _Return:
     category = _sample_categorical(rng, CATEGORY_P[act])
     price = np.exp(rng.normal(PRICE_MU[category] + PRICE_SHIFT[act], PRICE_SIGMA))
     extra = rng.poisson(EXTRA_ITEMS_RATE[act])
@@ -307,46 +364,49 @@ def generate(rows: int, seed: int) -> SyntheticReturns:
     transit = 1 + rng.poisson(TRANSIT_RATE, n)
     wait = _sample_categorical(rng, WAIT_PMF[act])
     condition = _sample_categorical(rng, CONDITION_P[act])
-
-    labels: dict[str, npt.NDArray[np.int8]] = {}
-    is_fraud = np.isin(act, FRAUD_ACTS)
-    is_wardrobing = act == WARDROBING_ACT
-    for task, truth in (("fraud", is_fraud), ("wardrobing", is_wardrobing)):
-        hit, false_alarm = LABEL_NOISE[task]
-        labels[task] = (rng.random(n) < np.where(truth, hit, false_alarm)).astype(np.int8)
-
-    nan = np.nan
-    columns: dict[str, npt.NDArray[Any]] = {
-        "requested_on": np.array(dates, dtype="datetime64[D]"),
-        "order_value": price + extra_value,
-        "item_price": price,
-        "item_category": np.array(ITEM_CATEGORIES, dtype=object)[category],
-        "final_sale": final_sale,
-        "reason_code": np.array(REASON_CODES, dtype=object)[reason],
-        "days_order_to_delivery": np.where(no_scan, nan, transit.astype(np.float64)),
-        "days_delivery_to_request": np.where(no_scan, nan, wait.astype(np.float64)),
-        "account_age_days": age,
-        "lifetime_orders": orders.astype(np.int64),
-        "lifetime_spend": spend,
-        "returns_90d": returns_90.astype(np.int64),
-        "returns_365d": returns_365.astype(np.int64),
-        "keep_it_refunds": keep_it.astype(np.int64),
-        "chargebacks": chargebacks.astype(np.int64),
-        "payment_method": np.array(PAYMENT_METHODS, dtype=object)[payment],
-        "channel": np.array(CHANNELS, dtype=object)[channel],
-        "discount_share": DISCOUNT_LEVELS[discount],
-        "condition": np.array(CONDITIONS, dtype=object)[condition],
-        "items_in_order": (1 + extra).astype(np.int64),
-        "multiple_sizes_ordered": multi_size,
-    }
-
-    log_cust = _customer_loglik(
-        age, orders, spend, returns_365, returns_90, keep_it, chargebacks,
-        payment, channel, discount, multi_size,
-    )  # fmt: skip
-    log_ret = _return_loglik(
+    return _Return(
         category, price, extra, extra_value, final_sale, reason, no_scan, transit, wait, condition
     )
+
+
+def _columns(dates: list[dt.date], h: _History, r: _Return) -> dict[str, npt.NDArray[Any]]:
+    """The visible fields, named like ``RiskInput``'s."""
+    nan = np.nan
+    return {
+        "requested_on": np.array(dates, dtype="datetime64[D]"),
+        "order_value": r.price + r.extra_value,
+        "item_price": r.price,
+        "item_category": np.array(ITEM_CATEGORIES, dtype=object)[r.category],
+        "final_sale": r.final_sale,
+        "reason_code": np.array(REASON_CODES, dtype=object)[r.reason],
+        "days_order_to_delivery": np.where(r.no_scan, nan, r.transit.astype(np.float64)),
+        "days_delivery_to_request": np.where(r.no_scan, nan, r.wait.astype(np.float64)),
+        "account_age_days": h.age,
+        "lifetime_orders": h.orders.astype(np.int64),
+        "lifetime_spend": h.spend,
+        "returns_90d": h.returns_90.astype(np.int64),
+        "returns_365d": h.returns_365.astype(np.int64),
+        "keep_it_refunds": h.keep_it.astype(np.int64),
+        "chargebacks": h.chargebacks.astype(np.int64),
+        "payment_method": np.array(PAYMENT_METHODS, dtype=object)[h.payment],
+        "channel": np.array(CHANNELS, dtype=object)[h.channel],
+        "discount_share": DISCOUNT_LEVELS[h.discount],
+        "condition": np.array(CONDITIONS, dtype=object)[r.condition],
+        "items_in_order": (1 + r.extra).astype(np.int64),
+        "multiple_sizes_ordered": h.multi_size,
+    }
+
+
+def _posterior(prior: FloatArray, h: _History, r: _Return) -> dict[str, FloatArray]:
+    """P(label = 1 | the visible row) per task, summing over the latent type and act."""
+    log_cust = _customer_loglik(
+        h.age, h.orders, h.spend, h.returns_365, h.returns_90, h.keep_it, h.chargebacks,
+        h.payment, h.channel, h.discount, h.multi_size,
+    )  # fmt: skip
+    log_ret = _return_loglik(
+        r.category, r.price, r.extra, r.extra_value, r.final_sale, r.reason, r.no_scan,
+        r.transit, r.wait, r.condition,
+    )  # fmt: skip
     joint = (
         np.log(TYPE_PRIOR)[None, :, None]
         + np.log(prior)
@@ -365,10 +425,7 @@ def generate(rows: int, seed: int) -> SyntheticReturns:
         hit, false_alarm = LABEL_NOISE[task]
         p_truth = p_act[:, mask].sum(axis=1)
         posterior[task] = p_truth * hit + (1.0 - p_truth) * false_alarm
-
-    return SyntheticReturns(
-        columns=columns, customer_type=ctype, act=act, labels=labels, posterior=posterior
-    )
+    return posterior
 
 
 def _customer_loglik(

@@ -220,20 +220,8 @@ def train(
     splits = _split(dataset, config.task, config)
     timings["features"] = time.perf_counter() - started
 
-    train_split, valid_split = splits["train"], splits["valid"]
-    positives = int(train_split.labels.sum())
-    negatives = len(train_split.labels) - positives
-    positive_weight = min(negatives / positives, config.max_positive_weight)
-    params = config.lightgbm_params(positive_weight)
-    progress(
-        f"training {name} ({config.task}): {len(train_split.labels)} train rows "
-        f"({positives} positive), {len(valid_split.labels)} validation rows, "
-        f"positive weight {positive_weight:.2f}"
-    )
     started = time.perf_counter()
-    model_text, best_iteration = (boost or boost_locally)(
-        train_split, valid_split, params, config, progress
-    )
+    params, model_text, best_iteration = _boost(splits, config, name, progress, boost)
     timings["boosting"] = time.perf_counter() - started
 
     final = lightgbm.Booster(model_str=model_text)
@@ -245,19 +233,88 @@ def train(
     }
 
     started = time.perf_counter()
-    fit = fit_platt if config.calibration == "platt" else fit_isotonic
-    calibrator: Calibrator = fit(raw["valid"], valid_split.labels)
-    probabilities = {k: _calibrate(v, calibrator) for k, v in raw.items()}
-    bands, band_notes = choose_bands(
-        probabilities["valid"], valid_split.labels, config.band_targets
-    )
+    calibrator, probabilities, bands, band_notes = _calibrate_and_band(raw, splits["valid"], config)
     timings["calibration"] = time.perf_counter() - started
     progress(
         f"calibrated ({config.calibration}); bands MEDIUM >= {bands.medium:.4f}, "
         f"HIGH >= {bands.high:.4f}, CRITICAL >= {bands.critical:.4f}"
     )
 
-    test = splits["test"]
+    test_metrics, best = _test_metrics(splits["test"], raw, probabilities, bands, progress)
+    training = _training_record(
+        final, params, config, best_iteration, dataset, splits, band_notes, test_metrics, best
+    )
+    metadata = ModelMetadata(
+        name=name,
+        version="",
+        task=config.task,
+        feature_schema=FEATURE_SCHEMA.to_json(),
+        schema_fingerprint=FEATURE_SCHEMA.fingerprint,
+        calibration=calibrator.to_json(),
+        bands=bands.to_json(),
+        training=training,
+    )
+    metadata = dataclasses.replace(metadata, version=content_version(model_text, metadata))
+    return TrainResult(
+        model_text=model_text,
+        metadata=metadata,
+        booster=final,
+        calibrator=calibrator,
+        bands=bands,
+        splits=splits,
+        raw_scores=raw,
+        probabilities=probabilities,
+        timings=timings,
+    )
+
+
+def _boost(
+    splits: dict[str, Split],
+    config: TrainConfig,
+    name: str,
+    progress: Progress,
+    boost: Boost | None,
+) -> tuple[dict[str, Any], str, int]:
+    """LightGBM's parameters, the model text trimmed to its best iteration, and that
+    iteration."""
+    train_split, valid_split = splits["train"], splits["valid"]
+    positives = int(train_split.labels.sum())
+    negatives = len(train_split.labels) - positives
+    positive_weight = min(negatives / positives, config.max_positive_weight)
+    params = config.lightgbm_params(positive_weight)
+    progress(
+        f"training {name} ({config.task}): {len(train_split.labels)} train rows "
+        f"({positives} positive), {len(valid_split.labels)} validation rows, "
+        f"positive weight {positive_weight:.2f}"
+    )
+    model_text, best_iteration = (boost or boost_locally)(
+        train_split, valid_split, params, config, progress
+    )
+    return params, model_text, best_iteration
+
+
+def _calibrate_and_band(
+    raw: dict[str, FloatArray], valid_split: Split, config: TrainConfig
+) -> tuple[Calibrator, dict[str, FloatArray], ScoreBands, dict[str, Any]]:
+    """Calibration fitted and band thresholds chosen on the validation split; the
+    calibrated probabilities of every split."""
+    fit = fit_platt if config.calibration == "platt" else fit_isotonic
+    calibrator: Calibrator = fit(raw["valid"], valid_split.labels)
+    probabilities = {k: _calibrate(v, calibrator) for k, v in raw.items()}
+    bands, band_notes = choose_bands(
+        probabilities["valid"], valid_split.labels, config.band_targets
+    )
+    return calibrator, probabilities, bands, band_notes
+
+
+def _test_metrics(
+    test: Split,
+    raw: dict[str, FloatArray],
+    probabilities: dict[str, FloatArray],
+    bands: ScoreBands,
+    progress: Progress,
+) -> tuple[dict[str, Any], dict[str, float] | None]:
+    """The test split's metrics, and those of the generator's true posterior when known."""
     test_metrics = evaluate(probabilities["test"], raw["test"], test.labels)
     test_metrics["bands"] = band_table(probabilities["test"], test.labels, bands)
     best: dict[str, float] | None = None
@@ -271,9 +328,23 @@ def train(
         f"test: ROC-AUC {test_metrics['roc_auc']:.4f}, PR-AUC {test_metrics['pr_auc']:.4f}"
         + (f" (best achievable ROC-AUC {best['roc_auc']:.4f})" if best else "")
     )
+    return test_metrics, best
 
+
+def _training_record(
+    final: lightgbm.Booster,
+    params: dict[str, Any],
+    config: TrainConfig,
+    best_iteration: int,
+    dataset: ReturnsDataset,
+    splits: dict[str, Split],
+    band_notes: dict[str, Any],
+    test_metrics: dict[str, Any],
+    best: dict[str, float] | None,
+) -> dict[str, Any]:
+    """How the model was trained, stored in its metadata (so part of its version)."""
     gain = final.feature_importance(importance_type="gain")
-    training = {
+    return {
         "lightgbm_version": lightgbm.__version__,
         "params": params,
         "config": _jsonable(dataclasses.asdict(config)),
@@ -299,28 +370,6 @@ def train(
             n: float(g) for n, g in zip(FEATURE_NAMES, gain.tolist(), strict=True)
         },
     }
-    metadata = ModelMetadata(
-        name=name,
-        version="",
-        task=config.task,
-        feature_schema=FEATURE_SCHEMA.to_json(),
-        schema_fingerprint=FEATURE_SCHEMA.fingerprint,
-        calibration=calibrator.to_json(),
-        bands=bands.to_json(),
-        training=training,
-    )
-    metadata = dataclasses.replace(metadata, version=content_version(model_text, metadata))
-    return TrainResult(
-        model_text=model_text,
-        metadata=metadata,
-        booster=final,
-        calibrator=calibrator,
-        bands=bands,
-        splits=splits,
-        raw_scores=raw,
-        probabilities=probabilities,
-        timings=timings,
-    )
 
 
 def evaluate(

@@ -78,60 +78,13 @@ def value_line(
     overrides: CostOverrides,
 ) -> LineValuation:
     value = float(unit_price * quantity)
-    mix = params.grade_mix
-    as_new = mix.resell_as_new * value
-    open_box = mix.open_box * value * (1.0 - params.open_box_markdown)
-    refurbished = mix.refurbish * value * (1.0 - params.refurbished_markdown)
-    decay_share = min(1.0, params.value_decay_per_day * params.pipeline_days)
-    decay = (as_new + open_box + refurbished) * decay_share
-    refurbishment = mix.refurbish * quantity * params.refurbishment_cost
-    liquidation = mix.liquidate * value * params.liquidation_rate
-    recovery_terms = (
-        ("resale_as_new", _r(as_new)),
-        ("resale_open_box", _r(open_box)),
-        ("resale_refurbished", _r(refurbished)),
-        ("value_decay", -_r(decay)),
-        ("refurbishment_cost", -_r(refurbishment)),
-        ("liquidation_value", _r(liquidation)),
-    )
-
-    share = 1.0 / max(1, lines_in_request)
-
-    def per_shipment(quote: int | None, default: float) -> float:
-        return (quote if quote is not None else default) * share
-
-    def per_unit(quote: int | None, default: int) -> float:
-        return quote * share if quote is not None else float(default * quantity)
-
-    cost_terms = (
-        ("return_label_cost", _r(per_shipment(overrides.return_label, params.return_label_cost))),
-        (
-            "receiving_inspection_cost",
-            _r(per_unit(overrides.receiving_and_inspection, params.receiving_inspection_cost)),
-        ),
-        ("handling_cost", _r(per_unit(overrides.handling, params.handling_cost))),
-        ("customer_service_cost", _r(params.customer_service_cost * share)),
-    )
-
+    share = 1.0 / max(1, lines_in_request)  # of the per-shipment costs
+    recovery_terms = _recovery_terms(value, quantity, params)
+    cost_terms = _cost_terms(quantity, share, params, overrides)
     abuse_leak = _r(fraud_probability * params.abuse_leak_rate * value)
-
     exchange_terms: tuple[tuple[str, int], ...] = ()
     if exchange is not None:
-        new_value = float(exchange.unit_price * quantity)
-        if exchange.unit_cost is not None:
-            margin = new_value - exchange.unit_cost * quantity
-        else:
-            margin = new_value * params.gross_margin_rate
-        outbound = (
-            overrides.outbound_shipping
-            if overrides.outbound_shipping is not None
-            else params.outbound_shipping_cost
-        ) * share
-        exchange_terms = (
-            ("exchange_margin", _r(margin)),
-            ("exchange_bonus_credit", -exchange.bonus_credit),
-            ("outbound_shipping_cost", -_r(outbound)),
-        )
+        exchange_terms = _exchange_terms(exchange, quantity, share, params, overrides)
     expected_recovery = sum(v for _, v in recovery_terms)
     return_cost = sum(v for _, v in cost_terms)
     take_back_value = expected_recovery - return_cost + fees_collected
@@ -149,6 +102,75 @@ def value_line(
         exchange_value=(
             take_back_value + sum(v for _, v in exchange_terms) if exchange_terms else None
         ),
+    )
+
+
+def _recovery_terms(
+    value: float, quantity: int, params: EconomicsParameters
+) -> tuple[tuple[str, int], ...]:
+    """What the returned units bring back: resold by grade, less decay, or liquidated."""
+    mix = params.grade_mix
+    as_new = mix.resell_as_new * value
+    open_box = mix.open_box * value * (1.0 - params.open_box_markdown)
+    refurbished = mix.refurbish * value * (1.0 - params.refurbished_markdown)
+    decay_share = min(1.0, params.value_decay_per_day * params.pipeline_days)
+    decay = (as_new + open_box + refurbished) * decay_share
+    refurbishment = mix.refurbish * quantity * params.refurbishment_cost
+    liquidation = mix.liquidate * value * params.liquidation_rate
+    return (
+        ("resale_as_new", _r(as_new)),
+        ("resale_open_box", _r(open_box)),
+        ("resale_refurbished", _r(refurbished)),
+        ("value_decay", -_r(decay)),
+        ("refurbishment_cost", -_r(refurbishment)),
+        ("liquidation_value", _r(liquidation)),
+    )
+
+
+def _cost_terms(
+    quantity: int, share: float, params: EconomicsParameters, overrides: CostOverrides
+) -> tuple[tuple[str, int], ...]:
+    """What taking the line back costs, positive; a quote replaces the default."""
+
+    def per_shipment(quote: int | None, default: float) -> float:
+        return (quote if quote is not None else default) * share
+
+    def per_unit(quote: int | None, default: int) -> float:
+        return quote * share if quote is not None else float(default * quantity)
+
+    return (
+        ("return_label_cost", _r(per_shipment(overrides.return_label, params.return_label_cost))),
+        (
+            "receiving_inspection_cost",
+            _r(per_unit(overrides.receiving_and_inspection, params.receiving_inspection_cost)),
+        ),
+        ("handling_cost", _r(per_unit(overrides.handling, params.handling_cost))),
+        ("customer_service_cost", _r(params.customer_service_cost * share)),
+    )
+
+
+def _exchange_terms(
+    exchange: ExchangeTerms,
+    quantity: int,
+    share: float,
+    params: EconomicsParameters,
+    overrides: CostOverrides,
+) -> tuple[tuple[str, int], ...]:
+    """What sending the new item adds to taking the old one back, signed."""
+    new_value = float(exchange.unit_price * quantity)
+    if exchange.unit_cost is not None:
+        margin = new_value - exchange.unit_cost * quantity
+    else:
+        margin = new_value * params.gross_margin_rate
+    outbound = (
+        overrides.outbound_shipping
+        if overrides.outbound_shipping is not None
+        else params.outbound_shipping_cost
+    ) * share
+    return (
+        ("exchange_margin", _r(margin)),
+        ("exchange_bonus_credit", -exchange.bonus_credit),
+        ("outbound_shipping_cost", -_r(outbound)),
     )
 
 

@@ -33,6 +33,7 @@ from services.returns_decision.core.policy.conditions import (
 )
 from services.returns_decision.core.policy.model import (
     BonusCredit,
+    Condition,
     CustomerList,
     Defaults,
     ExchangePolicy,
@@ -60,6 +61,18 @@ _MESSAGE_KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+_THEN_OPTIONAL = (
+    "outcome",
+    "message_key",
+    "restocking_fee_percent",
+    "forbid_keep_it",
+    "require_inspection",
+    "refund_method",
+    "waive_fees",
+    "exempt_from",
+)
+
+
 def parse_rule(r: DocumentReader, value: Any, path: str, position: int) -> Rule | None:
     m = r.mapping(value, path, required=("id", "then"), optional=("description", "when"))
     if m is None:
@@ -68,51 +81,58 @@ def parse_rule(r: DocumentReader, value: Any, path: str, position: int) -> Rule 
     description = ""
     if "description" in m:
         description = r.text(m["description"], child(path, "description")) or ""
-    when = None
-    if "when" in m:
-        when = parse_condition(r, m["when"], child(path, "when"))
-        if when is not None:
-            longest = max(chain_length(alt) for alt in alternatives_of(when))
-            if longest > MAX_CHAIN:
-                r.error(
-                    child(path, "when"),
-                    f"one alternative chains {longest} comparisons (at most {MAX_CHAIN}); "
-                    "shorten the not_in / contains_all lists",
-                )
-            n = alternatives(when)
-            if n > MAX_ALTERNATIVES_PER_RULE:
-                r.error(
-                    child(path, "when"),
-                    f"expands to {n} alternatives (at most {MAX_ALTERNATIVES_PER_RULE}); "
-                    "split the rule or use `in` lists instead of `any`",
-                )
-    then_path = child(path, "then")
-    t = (
-        r.mapping(
-            m.get("then"),
-            then_path,
-            required=("reason",),
-            optional=(
-                "outcome",
-                "message_key",
-                "restocking_fee_percent",
-                "forbid_keep_it",
-                "require_inspection",
-                "refund_method",
-                "waive_fees",
-                "exempt_from",
-            ),
-        )
-        if "then" in m
-        else None
+    when = _parse_when(r, m["when"], child(path, "when")) if "when" in m else None
+    then = _parse_then(r, m["then"], child(path, "then"), rule_id) if "then" in m else None
+    if then is None:
+        return None
+    reason, message_key, effect = then
+    if reason is None or rule_id is None or ("when" in m and when is None):
+        return None
+    return Rule(
+        id=rule_id,
+        index=position,
+        when=when,
+        then=effect,
+        reason=reason,
+        message_key=message_key,
+        description=description,
     )
+
+
+def _parse_when(r: DocumentReader, value: Any, path: str) -> Condition | None:
+    """The rule's condition, within what one durable_rules ruleset can hold."""
+    when = parse_condition(r, value, path)
+    if when is None:
+        return None
+    longest = max(chain_length(alt) for alt in alternatives_of(when))
+    if longest > MAX_CHAIN:
+        r.error(
+            path,
+            f"one alternative chains {longest} comparisons (at most {MAX_CHAIN}); "
+            "shorten the not_in / contains_all lists",
+        )
+    n = alternatives(when)
+    if n > MAX_ALTERNATIVES_PER_RULE:
+        r.error(
+            path,
+            f"expands to {n} alternatives (at most {MAX_ALTERNATIVES_PER_RULE}); "
+            "split the rule or use `in` lists instead of `any`",
+        )
+    return when
+
+
+def _parse_then(
+    r: DocumentReader, value: Any, path: str, rule_id: str | None
+) -> tuple[ReasonCode | None, str, RuleEffect] | None:
+    """The rule's reason (None if invalid), message key and effect; None without a `then`
+    mapping to read."""
+    t = r.mapping(value, path, required=("reason",), optional=_THEN_OPTIONAL)
     if t is None:
         return None
-    reason = r.choice(t.get("reason"), child(then_path, "reason"), tuple(ReasonCode))
+    reason = r.choice(t.get("reason"), child(path, "reason"), tuple(ReasonCode))
     if reason is not None and reason in SYSTEM_REASON_CODES:
         r.error(
-            child(then_path, "reason"),
-            f"{reason.value} is produced by the core; a rule cannot use it",
+            child(path, "reason"), f"{reason.value} is produced by the core; a rule cannot use it"
         )
         reason = None
     message_key = default_message_key(reason) if reason is not None else ""
@@ -120,7 +140,7 @@ def parse_rule(r: DocumentReader, value: Any, path: str, position: int) -> Rule 
         message_key = (
             r.text(
                 t["message_key"],
-                child(then_path, "message_key"),
+                child(path, "message_key"),
                 pattern=_MESSAGE_KEY,
                 hint="use dot-separated lowercase words, e.g. returns.final_sale",
             )
@@ -128,55 +148,56 @@ def parse_rule(r: DocumentReader, value: Any, path: str, position: int) -> Rule 
         )
     outcome = None
     if "outcome" in t:
-        outcome = r.choice(t["outcome"], child(then_path, "outcome"), tuple(RuleOutcome))
+        outcome = r.choice(t["outcome"], child(path, "outcome"), tuple(RuleOutcome))
     fee = None
     if "restocking_fee_percent" in t:
-        fee = r.percent(t["restocking_fee_percent"], child(then_path, "restocking_fee_percent"))
+        fee = r.percent(t["restocking_fee_percent"], child(path, "restocking_fee_percent"))
     flags = {}
     for name in ("forbid_keep_it", "require_inspection"):
-        flags[name] = bool(r.boolean(t[name], child(then_path, name))) if name in t else False
+        flags[name] = bool(r.boolean(t[name], child(path, name))) if name in t else False
     store_credit_only = False
     if "refund_method" in t:
         store_credit_only = (
-            r.choice(
-                t["refund_method"], child(then_path, "refund_method"), (RefundMethod.STORE_CREDIT,)
-            )
+            r.choice(t["refund_method"], child(path, "refund_method"), (RefundMethod.STORE_CREDIT,))
             is not None
         )
+    effect = RuleEffect(
+        outcome=outcome,
+        restocking_fee_percent=fee,
+        forbid_keep_it=flags["forbid_keep_it"],
+        require_inspection=flags["require_inspection"],
+        store_credit_only=store_credit_only,
+        waive_fees=_waived_fees(r, t, path),
+        exempt_from=_exemptions(r, t, path, rule_id),
+    )
+    return reason, message_key, effect
+
+
+def _waived_fees(r: DocumentReader, then: dict[str, Any], path: str) -> frozenset[FeeKind]:
     waive: set[FeeKind] = set()
-    if "waive_fees" in t:
-        wp = child(then_path, "waive_fees")
-        for i, entry in enumerate(r.sequence(t["waive_fees"], wp, non_empty=True)):
+    if "waive_fees" in then:
+        wp = child(path, "waive_fees")
+        for i, entry in enumerate(r.sequence(then["waive_fees"], wp, non_empty=True)):
             kind = r.choice(entry, index(wp, i), tuple(FeeKind))
             if kind is not None:
                 waive.add(kind)
+    return frozenset(waive)
+
+
+def _exemptions(
+    r: DocumentReader, then: dict[str, Any], path: str, rule_id: str | None
+) -> tuple[str, ...]:
+    """The rule ids the rule switches off; the references are checked once every rule is
+    read (`r.exempt_refs`)."""
     exempt: list[str] = []
-    if "exempt_from" in t:
-        ep = child(then_path, "exempt_from")
-        for i, entry in enumerate(r.sequence(t["exempt_from"], ep, non_empty=True)):
+    if "exempt_from" in then:
+        ep = child(path, "exempt_from")
+        for i, entry in enumerate(r.sequence(then["exempt_from"], ep, non_empty=True)):
             target = r.text(entry, index(ep, i))
             if target is not None:
                 exempt.append(target)
                 r.exempt_refs.append((rule_id or "", target, index(ep, i)))
-    if reason is None or rule_id is None or ("when" in m and when is None):
-        return None
-    return Rule(
-        id=rule_id,
-        index=position,
-        when=when,
-        then=RuleEffect(
-            outcome=outcome,
-            restocking_fee_percent=fee,
-            forbid_keep_it=flags["forbid_keep_it"],
-            require_inspection=flags["require_inspection"],
-            store_credit_only=store_credit_only,
-            waive_fees=frozenset(waive),
-            exempt_from=tuple(exempt),
-        ),
-        reason=reason,
-        message_key=message_key,
-        description=description,
-    )
+    return tuple(exempt)
 
 
 def parse_window(r: DocumentReader, value: Any, path: str) -> ReturnWindow | None:

@@ -93,9 +93,44 @@ def _section(
 
 
 def _document(r: DocumentReader, data: Any) -> Policy | None:
+    # Sections are read in a fixed order, so errors come out in that order.
     m = r.mapping(data, "", required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
     if m is None:
         return None
+    tenant, label, currency, description = _header(r, m)
+    window = parse_window(r, m["return_window"], "return_window") if "return_window" in m else None
+    rules = _rules(r, m)
+    defaults = _section(r, m, "defaults", parse_defaults, Defaults())
+    fees = _section(r, m, "fees", parse_fees, FeeSchedule())
+    keep_it = _section(r, m, "keep_it", parse_keep_it, KeepItPolicy())
+    exchange = _section(r, m, "exchange", parse_exchange, ExchangePolicy())
+    store_credit = _store_credit(r, m)
+    no_lists: dict[str, CustomerList] = {}
+    lists = _section(r, m, "customer_lists", parse_customer_lists, no_lists)
+    economics = parse_economics(r, m.get("economics", {}), "economics", currency or "USD")
+    _check_references(r, rules, lists)
+    if r.errors or tenant is None or label is None or currency is None or window is None:
+        return None
+    return Policy(
+        schema_version=SCHEMA_VERSION,
+        tenant_id=tenant,
+        label=label,
+        currency=currency,
+        description=description,
+        defaults=defaults,
+        return_window=window,
+        rules=tuple(rules),
+        fees=fees,
+        keep_it=keep_it,
+        exchange=exchange,
+        store_credit=store_credit,
+        customer_lists=lists,
+        economics=economics,
+    )
+
+
+def _header(r: DocumentReader, m: dict[str, Any]) -> tuple[str | None, str | None, str | None, str]:
+    """Tenant, label, currency (None where missing or invalid) and description."""
     if "schema_version" in m and m["schema_version"] != SCHEMA_VERSION:
         r.error("schema_version", f"must be {SCHEMA_VERSION}")
     tenant = (
@@ -113,7 +148,10 @@ def _document(r: DocumentReader, data: Any) -> Policy | None:
             r.error("currency", f"unknown ISO-4217 currency code {currency!r}")
             currency = None
     description = (r.text(m["description"], "description") or "") if "description" in m else ""
-    window = parse_window(r, m["return_window"], "return_window") if "return_window" in m else None
+    return tenant, label, currency, description
+
+
+def _rules(r: DocumentReader, m: dict[str, Any]) -> list[Rule]:
     rules: list[Rule] = []
     if "rules" in m:
         entries = r.sequence(m["rules"], "rules")
@@ -123,22 +161,21 @@ def _document(r: DocumentReader, data: Any) -> Policy | None:
             rule = parse_rule(r, entry, index("rules", i), i)
             if rule is not None:
                 rules.append(rule)
-    defaults = _section(r, m, "defaults", parse_defaults, Defaults())
-    fees = _section(r, m, "fees", parse_fees, FeeSchedule())
-    keep_it = _section(r, m, "keep_it", parse_keep_it, KeepItPolicy())
-    exchange = _section(r, m, "exchange", parse_exchange, ExchangePolicy())
-    store_credit = StoreCreditPolicy()
+    return rules
+
+
+def _store_credit(r: DocumentReader, m: dict[str, Any]) -> StoreCreditPolicy:
     if "store_credit" in m:
         sc = r.mapping(m["store_credit"], "store_credit", optional=("bonus_credit",))
         if sc is not None and "bonus_credit" in sc:
-            store_credit = StoreCreditPolicy(
+            return StoreCreditPolicy(
                 parse_bonus(r, sc["bonus_credit"], "store_credit.bonus_credit")
             )
-    no_lists: dict[str, CustomerList] = {}
-    lists = _section(r, m, "customer_lists", parse_customer_lists, no_lists)
-    economics = parse_economics(r, m.get("economics", {}), "economics", currency or "USD")
+    return StoreCreditPolicy()
 
-    # Cross-references, now that every id and list is known.
+
+def _check_references(r: DocumentReader, rules: list[Rule], lists: dict[str, CustomerList]) -> None:
+    """Cross-references, once every id and list is known, and the size of the whole."""
     rule_ids = {rule.id for rule in rules} | {
         rule_id for rule_id, p in r.ids.items() if p.startswith("rules[")
     }
@@ -159,25 +196,6 @@ def _document(r: DocumentReader, data: Any) -> Policy | None:
         )
     if total_tests > MAX_TESTS:
         r.error("rules", f"the rules hold {total_tests} comparisons (at most {MAX_TESTS})")
-
-    if r.errors or tenant is None or label is None or currency is None or window is None:
-        return None
-    return Policy(
-        schema_version=SCHEMA_VERSION,
-        tenant_id=tenant,
-        label=label,
-        currency=currency,
-        description=description,
-        defaults=defaults,
-        return_window=window,
-        rules=tuple(rules),
-        fees=fees,
-        keep_it=keep_it,
-        exchange=exchange,
-        store_credit=store_credit,
-        customer_lists=lists,
-        economics=economics,
-    )
 
 
 def validate_policy(
