@@ -1,5 +1,4 @@
-"""Cost of a decision under the example policy: `python -m tools.policy bench` (or
-`python -m bench.returns_policy`).
+"""Cost of a decision under the example policy: `python -m tools.policy bench`.
 
 Times, single-threaded, for 1-item and 3-item requests under the example apparel policy:
 the rules alone (facts built, asserted, actions drained, facts retracted) and the whole

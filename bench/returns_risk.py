@@ -152,7 +152,11 @@ def agreement(model: RiskModel, rows: int, seed: int = 5) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     from models.returns.registry import resolve_root
 
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.returns_risk",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--registry", help="registry root (default as `python -m models`)")
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument(

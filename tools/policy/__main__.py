@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check policy files and report every error")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="policy documents (YAML)")
     simulate = commands.add_parser(
         "simulate",
         help="replay past requests under a candidate policy and the active one",
@@ -135,8 +135,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     _simulate_arguments(simulate)
     bench = commands.add_parser("bench", help="time rules evaluation and whole decisions")
-    bench.add_argument("--policies", type=Path, default=Path("policies"))
-    bench.add_argument("--repeat", type=int, default=2000)
+    bench.add_argument(
+        "--policies",
+        type=Path,
+        default=Path("policies"),
+        metavar="DIR",
+        help="directory holding the apparel example policy (default: %(default)s)",
+    )
+    bench.add_argument(
+        "--repeat",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="calls per round (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.command == "simulate":
         from tools.policy import simulate as simulate_command  # see SIMULATE

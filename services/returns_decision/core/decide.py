@@ -1,8 +1,8 @@
 """The returns decision: policy rules + economics + the risk scores given as input.
 
-`decide` is synchronous and calls durable_rules, so it must run on the thread that owns
-the policy store (the event-loop thread); it never awaits, so a hot reload can never
-swap the policy in the middle of a decision.
+`decide` is synchronous and calls the rules engine (durable_rules, not thread-safe), so
+it must run on the thread that owns the policy store (the event-loop thread); it never
+awaits, so a hot reload can never swap the policy in the middle of a decision.
 
 Overall outcome (as the API documents it): the most restrictive item outcome, in the
 order DENY, MANUAL_REVIEW, OFFER_EXCHANGE, APPROVE_RETURN, APPROVE_RETURNLESS_REFUND.

@@ -5,9 +5,9 @@ other currency must state its own cost amounts (the policy validator enforces it
 
 Calibration of the `general` profile against published figures:
 - Per-return handling cost runs $12-33: return shipping $5-15, receiving and inspection
-  $3-8, repacking $1-3, customer service $2-5 (figures quoted in the team's issue from
-  industry reports). Defaults: label $8, inspection $5, repacking $2, service $3.50,
-  so $18.50 of direct cost per single-item return.
+  $3-8, repacking $1-3, customer service $2-5 (industry reports). Defaults: label $8,
+  inspection $5, repacking $2, service $3.50, so $18.50 of direct cost per single-item
+  return.
 - Only about half of returned items resell at full price: grade mix 50% as new,
   25% open box, 10% refurbished, 15% liquidated.
 - Processing a $50 return costs the merchant about $33 (Optoro, 2021). With the defaults

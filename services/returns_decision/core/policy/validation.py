@@ -2,7 +2,7 @@
 
 Each error names its path (`rules[3].when.item.category`) and says what is wrong in
 plain words; unknown keys are errors. The limits below keep every policy inside what
-durable_rules 2.0.28 was measured to handle on this project (see engines/rules/engine.py):
+durable_rules 2.0.28 can handle (see engines/rules/engine.py):
 an `$or` of 512 terms hangs it, an `$or` of `$and`s of 30 terms is rejected (error 113),
 and a ruleset of a few thousand nodes fails to build (error 107).
 """

@@ -51,7 +51,7 @@ class ReturnRiskScorer:
 
         The features come from path attribution by default: exact-additive (the bias plus
         all contributions give the raw score) and cheap enough for every request.
-        ``explainer="shap"`` asks for TreeSHAP instead, at ~100 us more per model; see
+        ``explainer="shap"`` asks for TreeSHAP instead, several times dearer; see
         ``models/returns/README.md`` ("Explanations").
         """
         row = build_features(inp)

@@ -4,10 +4,9 @@ The service calls ``maybe_reload_in_thread()`` periodically from its event loop 
 second or so). Polling costs one ``stat`` of ``active.json``; only when the file changed (promotion
 replaces it, so its inode changes) is it read. A new version is loaded, schema-checked
 and warmed up completely before it replaces the current model; on any failure the current
-model keeps serving and the failure is counted and logged. Loading the production fraud
-model takes ~15 ms on a quiet machine (more under load), most of it ``dump_model()`` and
-building the path-attribution tables (the benchmark prints ``load_and_warm_up_one_model``),
-so the service does it on a worker thread and only swaps on the loop's thread.
+model keeps serving and the failure is counted and logged. Loading takes milliseconds
+(``dump_model()`` and the path-attribution tables), too long to stall the event loop, so
+it happens on a worker thread and only the swap runs on the loop's thread.
 
 Counters are plain attributes for the service's metrics to read.
 """

@@ -7,12 +7,12 @@ tests (from `in` and `contains_any` lists) are cheap. Rule `r12_0` is alternativ
 policy rule 12; `w` is the generated return-window rule. Every durable rule also tests
 the fact type, so the session's state record never matches.
 
-Durable_rules 2.0.28 builds one node per comparison, chained per rule, and (measured
-here) fails when more than 64 children of one node match the same fact (assert error
-303), hangs when one node has more than ~510 children, crashes on chains of ~1,000
-nodes, and refuses rulesets of a few thousand nodes (error 107). So the alternatives
-are packed into shards, each its own ruleset, with budgets well inside those limits; a
-typical policy is one shard, and each extra shard costs one more assert per request.
+Durable_rules 2.0.28 builds one node per comparison, chained per rule, and fails when
+more than 64 children of one node match the same fact (assert error 303), hangs when one
+node has more than ~510 children, crashes on chains of ~1,000 nodes, and refuses
+rulesets of a few thousand nodes (error 107). So the alternatives are packed into
+shards, each its own ruleset, with budgets well inside those limits; a typical policy is
+one shard, and each extra shard costs one more assert per request.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Host (a) starts timer threads that call into the engine every 200 ms, which brea
 one-thread rule below, (b) cannot delete a ruleset, so hot reloads would leak, and
 (c) spends ~20 us per fired rule in Python bookkeeping we do not need.
 
-What this module relies on, each measured here and covered by tests:
+What this module relies on, each covered by tests:
 - Not thread-safe: every call must come from the thread that created the engine (the
   service's event-loop thread). `_check_thread` enforces it for a few hundred ns.
 - A session (sid) costs one of 1,024 slots per ruleset, and the 1,025th raises
@@ -32,8 +32,6 @@ What this module relies on, each measured here and covered by tests:
   engine; a chain of ~1,000 comparisons crashes it; a few thousand nodes fail to build
   (error 107). compiler.py shards policies to stay far inside them, and the
   validator bounds what a document may ask for.
-Cost (measured on this machine): asserting 3 small facts, draining ~10 actions and
-retracting costs 25-40 us, against ~45 us for one `durable.lang.post`.
 """
 
 from __future__ import annotations
