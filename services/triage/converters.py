@@ -6,14 +6,13 @@ from google.protobuf.duration_pb2 import Duration
 from retail.triage.v1 import triage_pb2 as pb
 from retail.type.v1 import money_pb2
 
-from services.common.currency import CURRENCY_EXPONENTS
+from services.common.currency import CURRENCY_EXPONENTS, Money
 from services.common.errors import FieldViolation, InvalidArgument
 from services.triage.core.intents import Intent
 from services.triage.core.triage import (
     Channel,
     CustomerContext,
     CustomerTier,
-    Money,
     OrderContext,
     TriageOutcome,
     TriageRequest,

@@ -40,9 +40,10 @@ from services.triage.core.flags import Flag, FlagSettings
 from services.triage.core.intents import Intent
 from services.triage.core.lexicon import default_lexicon
 from services.triage.core.types import SentimentLevel
+from services.triage.paths import CONFIG_DIR
 
 SCHEMA_VERSION = 1
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "config" / "default.yaml"
+DEFAULT_CONFIG_PATH = CONFIG_DIR / "default.yaml"
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _BAD_TENANT_FILE_NAME = (
     "file name must be <tenant_id>.yaml, the tenant id being 1-63 of a-z 0-9 _ - "

@@ -27,12 +27,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from services.common.language import language_code
 from services.common.strict_yaml import child, index
 from services.triage.core.documents import ConfigInvalid, ConfigIssue, YamlFile, read_yaml_mapping
 from services.triage.core.signals import SIGNALS, RuleHit, Signal
+from services.triage.paths import CONFIG_DIR
 
-DEFAULT_LEXICON_DIR = Path(__file__).resolve().parents[1] / "config" / "flags"
+DEFAULT_LEXICON_DIR = CONFIG_DIR / "flags"
 
 LANGUAGE_ORDER = ("en", "es", "fr", "pt", "it", "de")
 """Files are combined in this order, other languages' after it alphabetically: where rules
@@ -206,6 +206,10 @@ def load_lexicon(directory: Path = DEFAULT_LEXICON_DIR) -> Lexicon:
     Raises ConfigInvalid listing every problem of every file, each with its file, path,
     line and column: a pattern that does not compile, an unknown flag or key, a bad name.
     """
+    # Imported here: services.common.language loads lingua, which the supervisor (it
+    # imports the settings, hence this module) does without.
+    from services.common.language import language_code
+
     if not directory.is_dir():
         raise ConfigInvalid([ConfigIssue(str(directory), "", "is not a directory")])
     files = {p.stem: p for p in directory.iterdir() if p.suffix == ".yaml" and p.is_file()}

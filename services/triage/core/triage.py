@@ -49,7 +49,6 @@ __all__ = [
     "CustomerContext",
     "CustomerTier",
     "EscalationReason",
-    "Money",
     "OrderContext",
     "PriorityLevel",
     "Queue",

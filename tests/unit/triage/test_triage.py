@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common.currency import Money
 from services.common.errors import InvalidArgument
 from services.triage.core.config import DEFAULT_CONFIG_PATH, TriageConfigStore, load_config
 from services.triage.core.flags import Flag
@@ -19,7 +20,6 @@ from services.triage.core.triage import (
     CustomerContext,
     CustomerTier,
     EscalationReason,
-    Money,
     OrderContext,
     PriorityLevel,
     Queue,
