@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m models.triage",
         description=(
             "Train and evaluate the triage models (sentiment, intent). Training reads only "
-            "data/triage, is deterministic, and takes about a minute on two cores."
+            "data/triage, is deterministic, and takes two to three minutes on two cores."
         ),
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -47,16 +47,16 @@ from services.triage.engines.sentiment_model import SentimentClassifier
 
 Progress = Callable[[str], None]
 
+# Each setting below was chosen by 5-fold CV on the UMSAB train splits; the figures are in
+# models/triage/README.md.
 SENTIMENT_C = 3.0
-"""Chosen by 5-fold CV on the UMSAB train splits among 1, 3 and 10 (see sentiment_model)."""
+"""Inverse regularisation of the n-gram model's one-vs-rest fits."""
 SENTIMENT_BLEND = 0.4
-"""Weight of the n-gram model's probabilities against the sentence-embedding model's (0.6):
-the weight chosen on four folds' out-of-fold predictions was 0.4 in 12 of 15 folds (seeds
-0-2; 0.35 in two, 0.5 in one), see sentiment_model."""
+"""Weight of the n-gram model's probabilities against the sentence-embedding model's (0.6)."""
 SENTIMENT_EMBEDDING_C = 0.3
-"""C of the sentence-embedding model, chosen by 5-fold CV among 0.1, 0.3 and 1 (seeds 0-2)."""
+"""Inverse regularisation of the sentence-embedding model."""
 USE_SENTENCE_EMBEDDINGS = True
-"""Blend in a logistic regression on multilingual sentence embeddings (see sentiment_model)."""
+"""Blend in a logistic regression on multilingual sentence embeddings."""
 INTENT_C = 10.0
 USE_VADER_GROUND_TRUTH = False
 USE_TRANSLATIONS = True

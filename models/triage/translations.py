@@ -19,7 +19,7 @@ command). Many entries come out wrong or untranslated; the model learns how far 
 the lexicon in each language.
 
 What is used, and how it enters the model, was settled by 5-fold CV on the train splits
-(see `services.triage.engines.sentiment_model`).
+(the figures: models/triage/README.md).
 """
 
 from __future__ import annotations

@@ -16,12 +16,9 @@ from services.triage.core.intents import Intent
 from services.triage.core.types import IntentResult, IntentScore, ModelVersion
 
 MIN_CONFIDENCE = 0.3
-"""Best-intent probability below which the answer is OTHER.
-
-Chosen by hand between 0.2 and 0.4 looking at the eval figures (CLINC oos_val answered
-OTHER, the small team-written check set): 0.4 sent too many real, untemplated requests
-to OTHER; 0.2 let more out-of-scope questions through. So those two figures are not
-fully blind to this one number."""
+"""Best-intent probability below which the answer is OTHER: higher sends real but
+unusually worded requests to OTHER, lower lets more out-of-scope questions through (how it
+was chosen: models/triage/README.md)."""
 
 TOP_K = 3
 

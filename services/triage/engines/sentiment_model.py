@@ -1,86 +1,24 @@
 """The multilingual sentiment classifier: NB-weighted n-grams plus VADER, blended with a
 logistic regression on multilingual sentence embeddings.
 
-Every choice below was made by 5-fold cross-validation on the pooled UMSAB train splits
-(`python -m models.triage.evaluation cv`); the val splits are read only by
-`python -m models.triage eval`.
-- Plain VADER is English-only: macro-F1 ~0.60 on English tweets but 0.28-0.44 elsewhere.
-- TF-IDF char (1-5, word-bounded) + word (1-2) n-grams, each scaled by its naive-Bayes
-  log-count ratio (NBSVM, Wang & Manning 2012), with one-vs-rest logistic regressions.
-- Every n-gram is given twice: once in a block shared by all languages and once in the
-  block of the text's own language ("frustratingly easy" domain adaptation, Daume 2007).
-  The shared block lets related languages (es/pt/it) share sub-words and emoji evidence;
-  the language block lets an n-gram weigh differently in one language without a separate,
-  six-times-smaller model. An unlisted language gets the shared block only.
-- VADER's compound/pos/neg scores are added the same way (shared + per-language slot), so
-  the model learns how much to trust VADER in each language.
-- C = 3: with language blocks, C 1 / 3 / 10 gave CV mean 0.621 / 0.624 / 0.620.
-- Spanish is also trained on the English, French, Portuguese and Italian train tweets
-  machine-translated into Spanish by Apertium (`models.triage.translations`), with their
-  labels. Those rows train the Spanish block only: in the shared block too they cost the
-  other languages (en -0.010, fr -0.014; mean 0.620)*. In CV a translation always sits in
-  the fold of the tweet it translates, or it would leak that tweet's label.
-- Four lexicon features (`LexiconFeatures`) from VADER's lexicon translated word by word
-  into es, fr, pt and it, added like VADER's (shared + per-language slot).
-CV macro-F1 (en es fr pt it de, mean), before (no translations, no lexicon) -> this:
-  seed 0: .635 .556 .625 .607 .634 .680 (.623) -> .634 .574 .630 .608 .628 .679 (.625)
-  seed 1: .630 .546 .612 .605 .615 .677 (.614) -> .633 .576 .619 .603 .625 .676 (.622)
-  seed 2: .627 .550 .629 .611 .635 .683 (.623) -> .632 .592 .631 .607 .634 .678 (.629)
-  translations alone: seed 0 .573 es (.624 mean), seed 1 .572 (.618), seed 2 .583 (.626);
-  the lexicon on top: +0.001 / +0.004 / +0.003 mean, fr +0.005..+0.008 on every seed.
-On val (324 tweets a language, measured once after these choices) the change did not
-show: es 0.594 -> 0.576, pt 0.582 -> 0.584, it 0.603 -> 0.589, fr 0.634 -> 0.618, de
-0.722 -> 0.710 (German, which neither change is aimed at, moved by 0.012: val differences
-of this size are noise; CV, on 5.7 times more tweets, is the better estimate).
-What CV rejected (not used): per-language class-prior / neutral-band offsets on the
-log-probabilities (tuned on four folds' out-of-fold predictions, applied to the fifth:
-+0.001 with a neutral offset per language, -0.006 with neutral and positive-vs-negative
-offsets); averaging or stacking (logistic regression or LightGBM over the probabilities
-plus length/punctuation/emoji features) with per-language-only models, plain TF-IDF LR,
-a linear SVM, char-only and word-only models (0.619-0.626, no gain); an ordinal
-(cumulative) decomposition (0.563); the VADER ground truth as extra English data (no gain
-outside English); accent stripping, negation marking, char (not word-bounded) n-grams,
-min_df 2 for words (all within +-0.007); class_weight="balanced" in the one-vs-rest fits
-(0.623 against 0.624: the data has 613 tweets per language and class). With the
-translations (seed 0 unless said): translating between all five Apertium languages
-(through Spanish where no direct pair exists; 5x the rows, 300 s a CV run) or from
-Spanish into each other language (pt 0.597-0.603, it 0.623-0.630: Apertium into pt/it/fr
-does not help them)*; round-trip paraphrases (X -> es -> X) as extra rows of each language
-(mean 0.617); a block shared by es/pt/it/fr (0.620); scaling the language blocks against
-the shared one by 0.7 or 1.4 (0.623, 0.620); naive-Bayes ratios normalised per block, or
-vectorizers fitted on the original tweets only (seed 2: 0.626, 0.625 against 0.626).
-Not adopted though CV liked it: VADER on each tweet's Apertium translation into English as
-three more features (seed 0 mean 0.632; fr +0.037, es +0.017, it +0.009, pt -0.003)*,
-which would put Apertium in the request path of the triage service. Re-measured with
-per-tweet translations, seeds 0/1/2 averaged: en .636 es .594 fr .660 pt .610 it .640 de
-.675 (mean .636 against .625), still es < 0.60; blending in an English model trained on
-all tweets translated into English and a Spanish one on the Spanish translations gave es
-.599 with weights chosen on four folds and applied to the fifth. The cost: 2 ms (es->en)
-to 6-8 ms (it->es->en) of Apertium per message and four resident pipelines. Rejected on
-seed 0: the translation's n-grams through the English or the Spanish block (.621-.631),
-a second translation through Catalan, the translated lexicon on the Spanish translation.
-(* with a first, line-by-line translation in which Apertium could move words across tweet
-boundaries; the adopted per-tweet translation gave Spanish 0.573 where that one gave 0.579.)
-Spanish stayed under 0.60 in CV with all of the above; what it lacked was pretrained
-multilingual knowledge, which a sentence encoder brings:
-- A second model: multinomial logistic regression (C 0.3, chosen among 0.1 / 0.3 / 1) on
-  the 512-d Universal Sentence Encoder multilingual v3 embedding of each original tweet
-  (`text_features.SentenceEmbeddings`), again in a shared and a per-language block. The
-  Apertium translations are left out of it: their embeddings sit close to the originals'.
-- Its probabilities are blended with the n-gram model's: 0.6 embedding, 0.4 n-gram. The
-  weight chosen on four folds' out-of-fold predictions and applied to the fifth was 0.4
-  in 12 of 15 folds (seeds 0-2).
-CV macro-F1 (en es fr pt it de, mean), n-gram model alone (above) -> blend:
-  seed 0: .634 .574 .630 .608 .628 .679 (.625) -> .665 .616 .669 .638 .664 .716 (.661)
-  seed 1: .633 .576 .619 .603 .625 .676 (.622) -> .671 .627 .665 .636 .664 .716 (.663)
-  seed 2: .632 .592 .631 .607 .634 .678 (.629) -> .677 .620 .667 .629 .664 .713 (.662)
-Rejected: the embeddings as 512 more features of the n-gram model (shared block: seed 0
-mean .652, es .609; shared and language blocks: .653); multilingual-e5-small embeddings
-as such features (seed 0 mean .671, es .620, about the blend's) at 26-42 ms a message on
-this machine's two cores against USE's ~2 ms, and 13 minutes to embed the training set.
+Why this shape (the data, what else was tried, and the cross-validation figures behind
+each choice: models/triage/README.md):
+- 1,839 labelled tweets a language are too few for six good separate models, and plain
+  VADER reads only English. So one model serves every language: each n-gram (char 1-5
+  word-bounded and word 1-2 TF-IDF, scaled by its naive-Bayes log-count ratio) is given
+  twice, in a block shared by all languages and in the block of the text's own language.
+  Related languages share evidence, yet an n-gram can weigh differently in one of them;
+  an unlisted language gets the shared block only.
+- VADER's scores and the lexicon features (VADER's lexicon translated into es, fr, pt,
+  it) enter the same way, so the model learns how far to trust them in each language.
+- Machine translations of other languages' tweets (`fit(..., shared=...)`) train their
+  target language's block only.
+- What the tweets cannot teach (that "me encanta" and "adoro" mean much the same) comes
+  from a pretrained multilingual sentence encoder: a second model on its embeddings,
+  whose probabilities are blended with the n-gram model's.
 At inference the NB ratios are folded into the weights, so a batch costs two TF-IDF
 vectorisations, VADER, the lexicon look-ups, a gather of the shared and the language's
-weight rows, and one sentence-encoder pass per text (most of the time: 2-3 ms a tweet).
+weight rows, and one sentence-encoder pass per text (most of the time).
 """
 
 from __future__ import annotations
@@ -340,7 +278,7 @@ class SentimentClassifier:
     ) -> None:
         """A multinomial logistic regression on the texts' sentence embeddings, each in the
         shared block and in its language's block. Machine translations (not `shared`) are
-        left out: in CV they did not help it (their embeddings are close to the originals')."""
+        left out: their embeddings are close to the originals'."""
         rows = np.arange(len(texts)) if shared is None else np.flatnonzero(shared)
         embeddings = _sentence_embeddings().transform([texts[i] for i in rows.tolist()])
         model = LogisticRegression(C=self.embedding_c, max_iter=3000)

@@ -88,9 +88,8 @@ class SentenceEmbeddings:
         """(n, 512) embeddings of the normalised texts.
 
         Each text is encoded on its own: the encoder's float32 micro-batches change the last
-        bits of a vector with its batchmates (1.5e-7), and a batch must give exactly what
-        one-by-one calls give. Batching would about halve the cost (256 texts: 0.30 s
-        against 0.57 s).
+        bits of a vector with its batchmates, and a batch must give exactly what one-by-one
+        calls give (what batching would save: models/triage/README.md).
         """
         out = np.zeros((len(texts), self.n_features), dtype=np.float64)
         for row, text in enumerate(texts):
@@ -151,10 +150,10 @@ def drop_pruned_terms(*vectorizers: object) -> None:
 class FastTfidf:
     """The transform of a fitted TfidfVectorizer, without scikit-learn's per-call overhead.
 
-    sklearn spends ~0.5-0.8 ms per call on validation and sparse bookkeeping, which dwarfs
-    the work for one short message. This does the same computation (same analyzer and
-    vocabulary, raw counts -> optional 1 + log -> idf -> l2 norm) in a few tens of
-    microseconds; tests check it matches the vectorizer's own output.
+    scikit-learn's validation and sparse bookkeeping on each call cost far more than the
+    work for one short message. This does the same computation (same analyzer and
+    vocabulary, raw counts -> optional 1 + log -> idf -> l2 norm) without them; tests
+    check it matches the vectorizer's own output.
     """
 
     def __init__(self, vectorizer: TfidfVectorizer) -> None:
