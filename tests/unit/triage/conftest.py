@@ -1,4 +1,5 @@
-"""Small triage models trained once per test session in a temporary directory."""
+"""The triage engines, loaded once per session from the tiny models `triage_model_dir`
+(tests/conftest.py) trains."""
 
 from __future__ import annotations
 
@@ -8,20 +9,7 @@ import pytest
 
 from services.triage.engines.bundle import TriageEngines
 
-TINY_EXAMPLES_PER_CLASS = 80
-"""Tweets per language / Bitext examples per intent: enough to learn, a few seconds to fit."""
-
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(triage_model_dir: Path) -> Path:
-    return triage_model_dir
-
-
-@pytest.fixture(scope="session")
-def tiny_examples_per_class() -> int:
-    return TINY_EXAMPLES_PER_CLASS
-
-
-@pytest.fixture(scope="session")
-def engines(tiny_model_dir: Path) -> TriageEngines:
-    return TriageEngines.load(tiny_model_dir)
+def engines(triage_model_dir: Path) -> TriageEngines:
+    return TriageEngines.load(triage_model_dir)

@@ -31,8 +31,8 @@ def test_missing_default_artifacts_error_names_make_models() -> None:
     )
 
 
-def test_manifest_from_another_format_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
-    manifest = (tiny_model_dir / MANIFEST_FILE).read_text()
+def test_manifest_from_another_format_is_refused(triage_model_dir: Path, tmp_path: Path) -> None:
+    manifest = (triage_model_dir / MANIFEST_FILE).read_text()
     (tmp_path / MANIFEST_FILE).write_text(
         manifest.replace(f'"format_version": {FORMAT_VERSION}', '"format_version": 0')
     )
@@ -40,23 +40,23 @@ def test_manifest_from_another_format_is_refused(tiny_model_dir: Path, tmp_path:
         SentimentEngine(tmp_path).load()
 
 
-def test_predict_before_load_is_an_error(tiny_model_dir: Path) -> None:
+def test_predict_before_load_is_an_error(triage_model_dir: Path) -> None:
     with pytest.raises(EngineNotLoadedError):
-        SentimentEngine(tiny_model_dir).predict(["hi"], ["en"])
+        SentimentEngine(triage_model_dir).predict(["hi"], ["en"])
     with pytest.raises(EngineNotLoadedError):
-        IntentEngine(tiny_model_dir).predict(["hi"])
+        IntentEngine(triage_model_dir).predict(["hi"])
     with pytest.raises(EngineNotLoadedError):
         TriageLanguageDetector().predict(["hi"])
 
 
-def test_versions_come_from_the_manifest(engines: TriageEngines, tiny_model_dir: Path) -> None:
+def test_versions_come_from_the_manifest(engines: TriageEngines, triage_model_dir: Path) -> None:
     versions = engines.versions
     assert set(versions) == {
         "lingua-language-detector",
         "sentiment-nb-logreg-use",
         "intent-tfidf-logreg",
     }
-    manifest = (tiny_model_dir / MANIFEST_FILE).read_text()
+    manifest = (triage_model_dir / MANIFEST_FILE).read_text()
     assert engines.sentiment.model.version in manifest
     assert engines.intent.model.version in manifest
 

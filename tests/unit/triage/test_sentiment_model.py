@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
-from models.triage.evaluation import format_cross_validation, sentiment_cross_validation
 from services.triage.engines.artifacts import (
     MANIFEST_FILE,
     SENTIMENT,
@@ -64,26 +63,17 @@ def test_unfitted_model_is_an_error() -> None:
         SentimentClassifier(languages=["en"]).predict_proba(["hi"], ["en"])
 
 
-def test_artifact_of_an_older_layout_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
-    entry = read_manifest(tiny_model_dir)[SENTIMENT]
-    model = load_model(tiny_model_dir, entry, SentimentClassifier)
+def test_artifact_of_an_older_layout_is_refused(triage_model_dir: Path, tmp_path: Path) -> None:
+    entry = read_manifest(triage_model_dir)[SENTIMENT]
+    model = load_model(triage_model_dir, entry, SentimentClassifier)
     del model.layout  # what a model pickled before layouts existed looks like
     for name in ("intent.joblib", MANIFEST_FILE):
-        shutil.copy(tiny_model_dir / name, tmp_path / name)
+        shutil.copy(triage_model_dir / name, tmp_path / name)
     old = write_model(tmp_path, SENTIMENT, model)
     manifest = (tmp_path / MANIFEST_FILE).read_text().replace(entry.version, old.version)
     (tmp_path / MANIFEST_FILE).write_text(manifest)
     with pytest.raises(ArtifactsMissingError, match="layout 1"):
         SentimentEngine(tmp_path).load()
-
-
-@pytest.mark.slow
-def test_cross_validation_reports_every_language() -> None:
-    cv = sentiment_cross_validation(folds=3, max_per_language=60)
-    assert list(cv.macro_f1) == ["en", "es", "fr", "pt", "it", "de"]
-    assert all(0.0 <= f1 <= 1.0 for f1 in cv.macro_f1.values())
-    assert all(len(per_fold) == 3 for per_fold in cv.fold_macro_f1.values())
-    assert "out-of-fold" in format_cross_validation(cv)
 
 
 def test_rows_left_out_of_the_shared_block_train_their_language_block_only() -> None:

@@ -11,6 +11,7 @@ from services.triage.engines.text_features import (
     WORD_PATTERN,
     CharWordTfidf,
     FastTfidf,
+    LexiconFeatures,
     normalize_social_text,
 )
 
@@ -78,3 +79,14 @@ def test_char_word_tfidf_pickles_the_same_bytes_after_use() -> None:
     np.testing.assert_allclose(
         again.transform(train[:5]).toarray(), pair.transform(train[:5]).toarray()
     )
+
+
+def test_lexicon_features_count_the_words_of_the_texts_language() -> None:
+    features = LexiconFeatures({"es": {"feliz": 2.0, "triste": -3.0}})
+    out = features.transform(
+        ["Muy FELIZ hoy 😀", "feliz pero triste", "feliz", "nada"], ["es", "es", "en", "es"]
+    )
+    np.testing.assert_allclose(out[0], [2 / np.sqrt(4 + 15), 0.5, 0.0, 1])
+    np.testing.assert_allclose(out[1], [-1 / np.sqrt(1 + 15), 0.5, 0.75, 2])
+    np.testing.assert_array_equal(out[2], 0.0)  # no English lexicon here
+    np.testing.assert_array_equal(out[3], 0.0)

@@ -20,7 +20,6 @@ from models.triage.translations import (
     translation_path,
 )
 from services.triage.engines.sentiment_model import SentimentClassifier
-from services.triage.engines.text_features import LexiconFeatures
 
 
 def test_committed_translations_are_aligned_with_their_train_tweets() -> None:
@@ -89,14 +88,3 @@ def test_translated_lexicons_carry_vaders_polarity() -> None:
     assert lexicons["it"]["felice"] > 1.0
     assert lexicons["pt"]["triste"] < -1.0
     assert lexicons["fr"]["triste"] < -1.0
-
-
-def test_lexicon_features_count_the_words_of_the_texts_language() -> None:
-    features = LexiconFeatures({"es": {"feliz": 2.0, "triste": -3.0}})
-    out = features.transform(
-        ["Muy FELIZ hoy 😀", "feliz pero triste", "feliz", "nada"], ["es", "es", "en", "es"]
-    )
-    np.testing.assert_allclose(out[0], [2 / np.sqrt(4 + 15), 0.5, 0.0, 1])
-    np.testing.assert_allclose(out[1], [-1 / np.sqrt(1 + 15), 0.5, 0.75, 2])
-    np.testing.assert_array_equal(out[2], 0.0)  # no English lexicon here
-    np.testing.assert_array_equal(out[3], 0.0)
