@@ -116,3 +116,9 @@ class Unimplemented(DomainError):
 
     code = Code.UNIMPLEMENTED
     reason = "UNIMPLEMENTED"
+
+
+class CannotStart(Exception):
+    """A service cannot start as configured (its models are missing, say). The message
+    says what is wrong and how to fix it; the worker logs it as one line, without a
+    traceback, and exits."""

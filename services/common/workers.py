@@ -25,6 +25,7 @@ from typing import Any
 
 from prometheus_client.multiprocess import mark_process_dead
 
+from services.common.errors import CannotStart
 from services.common.logs import configure_logging
 from services.common.metrics import MULTIPROC_ENV, prepare_multiprocess_dir, serve_metrics
 from services.common.server import ServiceSpec, serve_worker
@@ -54,7 +55,11 @@ def _worker_main(spec_ref: str, settings_data: dict[str, Any], ready: Any) -> No
         ready.send((os.getpid(), port))
         ready.close()
 
-    serve_worker(spec, settings, on_ready)
+    try:
+        serve_worker(spec, settings, on_ready)
+    except CannotStart as exc:
+        log.error("cannot start", extra={"reason": str(exc)})
+        raise SystemExit(1) from None
 
 
 def load_spec(ref: str) -> ServiceSpec:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import grpc
 from retail.returns_decision.v1 import returns_decision_pb2, returns_decision_pb2_grpc
 
+from services.common.errors import CannotStart
 from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
@@ -76,7 +77,7 @@ async def attach(
         try:
             scorer.load()
         except RiskModelError as exc:
-            raise RuntimeError(
+            raise CannotStart(
                 f"cannot load the risk models from {settings.models_registry}: {exc}. "
                 "Build the defaults with `make models` (python -m models build-defaults), "
                 "or set RETURNS_RISK_ENABLED=false to decide without risk scores."

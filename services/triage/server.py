@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import grpc
 from retail.triage.v1 import triage_pb2, triage_pb2_grpc
 
+from services.common.errors import CannotStart
 from services.common.metrics import ServiceMetrics
 from services.common.server import Closer, ServiceServer, ServiceSpec
 from services.common.server import create_server as create_common_server
 from services.common.settings import ServiceSettings
 from services.triage.settings import TriageSettings
-
-log = logging.getLogger("services.triage")
 
 SERVICE_NAME = triage_pb2.DESCRIPTOR.services_by_name["TriageService"].full_name
 
@@ -35,11 +33,7 @@ async def attach(
         engines = await asyncio.to_thread(TriageEngines.load, settings.model_dir)
     except ArtifactsMissingError as exc:
         # Serving never trains: refuse to start, saying how to build the models.
-        log.error(
-            "triage model artifacts missing; not starting",
-            extra={"model_dir": str(settings.model_dir), "error": str(exc)},
-        )
-        raise
+        raise CannotStart(str(exc)) from exc
     for model in engines.versions.values():
         metrics.set_component_version(model.name, model.version)
     metrics.set_component_version("priority_config", configs.default.label)

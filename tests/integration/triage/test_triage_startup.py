@@ -19,14 +19,14 @@ FIX = "The service does not train models: build them with `python -m models.tria
 IN_PROCESS = """
 import asyncio, sys
 from pathlib import Path
-from services.triage.engines.base import ArtifactsMissingError
+from services.common.errors import CannotStart
 from services.triage.server import create_server
 from services.triage.settings import TriageSettings
 
 settings = TriageSettings(port=0, metrics_port=0, model_dir=Path(sys.argv[1]))
 try:
     asyncio.run(create_server(settings))
-except ArtifactsMissingError as exc:
+except CannotStart as exc:
     print(exc)
     print("imported:", sorted(m for m in sys.modules if m.partition(".")[0] == "models"))
 else:
@@ -69,5 +69,6 @@ def test_service_exits_with_the_fix_when_artifacts_are_missing(tmp_path: Path) -
     assert run.returncode != 0
     assert f"triage model artifacts in {model_dir} are not usable" in run.stderr
     assert f"{FIX} {model_dir}`" in run.stderr
-    assert "triage model artifacts missing; not starting" in run.stderr
+    assert '"msg": "cannot start"' in run.stderr
+    assert "Traceback" not in run.stderr  # a refusal, not a crash
     assert list(model_dir.iterdir()) == []
