@@ -27,11 +27,11 @@ $(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml clients
 
 .PHONY: protos
 protos: $(STAMP) ## Regenerate the Python stubs in clients/python from protos/
-	$(PY) scripts/protos.py generate
+	$(PY) -m scripts.protos generate
 
 .PHONY: check-generated
 check-generated: $(STAMP) ## Fail when the committed stubs differ from what protos/ generates
-	$(PY) scripts/protos.py check
+	$(PY) -m scripts.protos check
 
 .PHONY: fmt
 fmt: $(STAMP) ## Format and auto-fix the code (ruff)

@@ -1,7 +1,7 @@
 """Generate the Python client stubs from protos/, or check that they have not drifted.
 
-    python scripts/protos.py generate   # rewrite clients/python/src from protos/
-    python scripts/protos.py check      # exit 1, listing files, when they differ
+    python -m scripts.protos generate   # rewrite clients/python/src from protos/
+    python -m scripts.protos check      # exit 1, listing files, when they differ
 
 The stubs are committed so that a backend can `pip install clients/python` without
 grpcio-tools; `check` (make check-generated) keeps them honest. Generation uses the
@@ -24,9 +24,10 @@ from pathlib import Path
 
 import grpc_tools
 
-REPO = Path(__file__).resolve().parent.parent
-PROTO_ROOT = REPO / "protos"
-OUT_ROOT = REPO / "clients" / "python" / "src"
+from services.common.paths import REPO_ROOT
+
+PROTO_ROOT = REPO_ROOT / "protos"
+OUT_ROOT = REPO_ROOT / "clients" / "python" / "src"
 # Only our own packages are generated; vendored google/rpc comes from
 # googleapis-common-protos at run time.
 OWN_PACKAGE = "retail"

@@ -37,7 +37,7 @@ def test_check_fails_when_a_proto_changes(tmp_path: Path) -> None:
     assert "retail/triage/v1/triage_pb2.pyi" in drifted
     # The CLI (what `make check-generated` runs) exits non-zero and names the file.
     result = subprocess.run(
-        [sys.executable, "scripts/protos.py", "check", "--protos", str(changed)],
+        [sys.executable, "-m", "scripts.protos", "check", "--protos", str(changed)],
         cwd=REPO,
         capture_output=True,
         text=True,
