@@ -23,12 +23,16 @@ async def attach(
     # Imported here, not at the top: the supervisor imports this module for SPEC and never
     # serves, so it does without scikit-learn, lingua and the models (~160 MiB per process).
     from services.triage.core.config import TriageConfigStore
+    from services.triage.core.documents import ConfigInvalid
     from services.triage.engines.base import ArtifactsMissingError
     from services.triage.engines.bundle import TriageEngines
     from services.triage.servicer import TriageServiceServicer
 
     assert isinstance(settings, TriageSettings)
-    configs = TriageConfigStore.load(settings.config_file, settings.tenant_config_dir)
+    try:
+        configs = TriageConfigStore.load(settings.config_file, settings.tenant_config_dir)
+    except ConfigInvalid as exc:
+        raise CannotStart(str(exc)) from exc
     try:
         engines = await asyncio.to_thread(TriageEngines.load, settings.model_dir)
     except ArtifactsMissingError as exc:

@@ -3,6 +3,7 @@ and which command builds them, and trains nothing (serving never imports trainin
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from services.common.errors import CannotStart
 from services.common.paths import REPO_ROOT
+from services.triage.server import create_server
+from services.triage.settings import TriageSettings
 
 FIX = "The service does not train models: build them with `python -m models.triage train --out"
 
@@ -72,3 +76,17 @@ def test_service_exits_with_the_fix_when_artifacts_are_missing(tmp_path: Path) -
     assert '"msg": "cannot start"' in run.stderr
     assert "Traceback" not in run.stderr  # a refusal, not a crash
     assert list(model_dir.iterdir()) == []
+
+
+def test_an_invalid_tenant_configuration_is_refused_naming_file_and_place(
+    tmp_path: Path, triage_model_dir: Path
+) -> None:
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    (tenants / "acme.yaml").write_text("priority:\n  base: 1\n  base: 2\n")
+    settings = TriageSettings(
+        port=0, metrics_port=0, model_dir=triage_model_dir, tenant_config_dir=tenants
+    )
+    with pytest.raises(CannotStart) as refused:
+        asyncio.run(create_server(settings))
+    assert "acme.yaml: priority.base: line 3, column 3: duplicate key" in str(refused.value)
