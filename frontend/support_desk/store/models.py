@@ -1,5 +1,8 @@
 """Tables of the order store (SQLAlchemy 2 ORM): SQLite by default, PostgreSQL by URL.
 
+Every foreign key the flow's reads filter on (customer_pk, order_pk, shipment_pk,
+conversation_id) has an index.
+
 Money is integer minor units of the tenant's currency, as `retail.type.v1.Money` carries
 it. Instants are stored as naive UTC (portable across SQLite and PostgreSQL) and read
 back as aware UTC datetimes.
@@ -99,7 +102,7 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.tenant_id"))
     order_id: Mapped[str] = mapped_column(String(64))
-    customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     placed_at: Mapped[datetime]
     promised_by: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16))  # processing, shipped, delivered, cancelled
@@ -128,7 +131,7 @@ class OrderItem(Base):
     __tablename__ = "order_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     line_item_id: Mapped[str] = mapped_column(String(32))
     sku: Mapped[str] = mapped_column(String(64))
     product_id: Mapped[str] = mapped_column(String(64))
@@ -150,7 +153,7 @@ class Shipment(Base):
     __tablename__ = "shipments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     carrier: Mapped[str] = mapped_column(String(16))
     tracking_number: Mapped[str] = mapped_column(String(64))
     # label_created, in_transit, out_for_delivery, delivered, exception, lost, returned
@@ -171,7 +174,7 @@ class TrackingEvent(Base):
     __tablename__ = "tracking_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shipment_pk: Mapped[int] = mapped_column(ForeignKey("shipments.id"))
+    shipment_pk: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
     occurred_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(24))
     location: Mapped[str] = mapped_column(String(200), default="")
@@ -205,7 +208,7 @@ class ReturnRecord(Base):
     __tablename__ = "returns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     order_id: Mapped[str] = mapped_column(String(64))
     line_item_id: Mapped[str] = mapped_column(String(32), default="")
     sku: Mapped[str] = mapped_column(String(64))
@@ -226,7 +229,7 @@ class AddressChange(Base):
     __tablename__ = "address_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     old_address: Mapped[str] = mapped_column(Text)
     new_address: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime]
@@ -240,7 +243,9 @@ class Conversation(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.tenant_id"))
-    customer_pk: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), default=None)
+    customer_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id"), default=None, index=True
+    )
     contact: Mapped[str] = mapped_column(String(320), default="")  # e-mail of the sender
     channel: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(300), default="")

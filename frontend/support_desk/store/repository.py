@@ -1,5 +1,9 @@
-"""The store's reads and writes. Synchronous SQLAlchemy sessions: the async flow runs
-each call in a worker thread (one read and one write transaction per message)."""
+"""The store: one SQLAlchemy engine, synchronous calls (the async flow runs each in a
+worker thread: one read and one write transaction per message).
+
+The flow's reads and writes are SQLAlchemy Core (reads.py, turns.py): rows go straight
+into the view dataclasses and statements are built once. The ORM models (models.py)
+define the schema and serve the demo seed and the pages' small queries."""
 
 from __future__ import annotations
 
@@ -7,31 +11,27 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from frontend.support_desk.store import models as m
-from frontend.support_desk.store.errors import NotFound
+from frontend.support_desk.store import reads, turns
+from frontend.support_desk.store.turns import reply_subject
 from frontend.support_desk.store.views import (
     Context,
     ConversationView,
     CustomerView,
-    EventView,
-    ItemView,
-    MessageView,
     OrderView,
-    ReturnView,
-    ShipmentView,
-    StockView,
-    TenantView,
     TicketView,
 )
 from frontend.support_desk.store.writes import MessageWrite, TurnWrite
+
+__all__ = ["CustomerSummary", "EmailView", "IntentCounts", "LabelView", "Store", "reply_subject"]
 
 
 def make_engine(url: str) -> Engine:
@@ -110,9 +110,21 @@ class Store:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A read of a local SQLite file takes a fraction of a millisecond and, in WAL
+        # mode, never waits for a lock: the flow makes it on the event loop, where a
+        # worker thread would cost more (hand-over, GIL) than the read itself. Writes
+        # (which may wait for the lock or run a WAL checkpoint) and every call to a
+        # database over the network go to a worker thread.
+        self.reads_inline = self.engine.dialect.name == "sqlite"
 
     def create_schema(self) -> None:
+        """The tables, and every index (a store created before an index was added
+        gets it too: create_all skips the indexes of tables that exist)."""
         m.Base.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            for table in m.Base.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -126,7 +138,7 @@ class Store:
         with self.session() as s:
             return s.scalar(select(func.count()).select_from(m.Tenant)) == 0
 
-    # Reads for the flow.
+    # Reads for the flow (Core, see reads.py).
 
     def load_context(
         self,
@@ -136,71 +148,8 @@ class Store:
         now: datetime,
     ) -> Context:
         """Everything the flow reads for one message. Raises NotFound naming the field."""
-        with self.session() as s:
-            tenant = s.get(m.Tenant, tenant_id)
-            if tenant is None:
-                raise NotFound("tenant_id", f"no tenant {tenant_id!r}")
-            customer = None
-            if customer_id is not None:
-                customer = self._customer(s, tenant_id, customer_id)
-                if customer is None:
-                    raise NotFound(
-                        "customer_id", f"no customer {customer_id!r} in tenant {tenant_id!r}"
-                    )
-            conversation = None
-            if conversation_id is not None:
-                conversation = s.get(m.Conversation, conversation_id)
-                if conversation is None or conversation.tenant_id != tenant_id:
-                    raise NotFound("conversation_id", f"no conversation {conversation_id!r}")
-                if customer is not None and conversation.customer_pk != customer.id:
-                    raise NotFound(
-                        "conversation_id",
-                        f"conversation {conversation_id!r} belongs to another customer",
-                    )
-            stock: dict[str, tuple[StockView, ...]] = {}
-            contacts = 0
-            if customer is not None:
-                products = {i.product_id for o in customer.orders for i in o.items}
-                rows = s.scalars(
-                    select(m.StockItem).where(
-                        m.StockItem.tenant_id == tenant_id, m.StockItem.product_id.in_(products)
-                    )
-                ).all()
-                for row in rows:
-                    stock.setdefault(row.product_id, ())
-                    stock[row.product_id] += (_stock_view(row),)
-                contacts = (
-                    s.scalar(
-                        select(func.count(m.Message.id))
-                        .join(m.Conversation)
-                        .where(
-                            m.Conversation.customer_pk == customer.id,
-                            m.Message.author == "customer",
-                            m.Message.created_at >= now - timedelta(days=7),
-                        )
-                    )
-                    or 0
-                )
-            return Context(
-                tenant=_tenant_view(tenant),
-                customer=_customer_view(customer) if customer else None,
-                conversation=_conversation_view(conversation) if conversation else None,
-                stock=stock,
-                contacts_last_7_days=contacts,
-            )
-
-    def _customer(self, s: Session, tenant_id: str, customer_id: str) -> m.Customer | None:
-        return s.scalar(
-            select(m.Customer)
-            .where(m.Customer.tenant_id == tenant_id, m.Customer.customer_id == customer_id)
-            .options(
-                selectinload(m.Customer.orders).selectinload(m.Order.items),
-                selectinload(m.Customer.orders)
-                .selectinload(m.Order.shipments)
-                .selectinload(m.Shipment.events),
-                selectinload(m.Customer.returns),
-            )
-        )
+        with self.engine.connect() as conn:
+            return reads.read_context(conn, tenant_id, customer_id, conversation_id, now)
 
     def customer_by_email(self, tenant_id: str, email: str) -> str | None:
         with self.session() as s:
@@ -212,9 +161,8 @@ class Store:
             )
 
     def customer(self, tenant_id: str, customer_id: str) -> CustomerView | None:
-        with self.session() as s:
-            row = self._customer(s, tenant_id, customer_id)
-            return _customer_view(row) if row else None
+        with self.engine.connect() as conn:
+            return reads.read_customer(conn, tenant_id, customer_id)
 
     def customers(self, tenant_id: str | None = None) -> list[CustomerSummary]:
         with self.session() as s:
@@ -233,11 +181,8 @@ class Store:
             return s.get(m.Tenant, tenant_id) is not None
 
     def order(self, tenant_id: str, order_id: str) -> OrderView | None:
-        with self.session() as s:
-            row = s.scalar(
-                select(m.Order).where(m.Order.tenant_id == tenant_id, m.Order.order_id == order_id)
-            )
-            return _order_view(row) if row else None
+        with self.engine.connect() as conn:
+            return reads.read_order(conn, tenant_id, order_id)
 
     def address_changes(self, tenant_id: str, order_id: str) -> list[tuple[str, str]]:
         with self.session() as s:
@@ -250,34 +195,21 @@ class Store:
             return [(r.old_address, r.new_address) for r in rows]
 
     def conversation(self, conversation_id: str) -> ConversationView | None:
-        with self.session() as s:
-            row = s.get(m.Conversation, conversation_id)
-            return _conversation_view(row) if row else None
+        with self.engine.connect() as conn:
+            return reads.read_conversation(conn, conversation_id)
 
     def conversations(self, tenant_id: str, customer_id: str) -> list[ConversationView]:
-        with self.session() as s:
-            rows = s.scalars(
-                select(m.Conversation)
-                .join(m.Customer)
-                .where(m.Customer.tenant_id == tenant_id, m.Customer.customer_id == customer_id)
-                .order_by(m.Conversation.updated_at.desc())
-            )
-            return [_conversation_view(r) for r in rows]
+        with self.engine.connect() as conn:
+            return reads.read_conversations(conn, tenant_id, customer_id)
 
     def tickets(self, status: str = "open") -> list[TicketView]:
         """Tickets by priority (P1 first), then by the time left on their SLA."""
-        with self.session() as s:
-            rows = s.scalars(
-                select(m.Ticket)
-                .where(m.Ticket.status == status)
-                .order_by(m.Ticket.priority_level, m.Ticket.sla_due_at, m.Ticket.id)
-            )
-            return [_ticket_view(r) for r in rows]
+        with self.engine.connect() as conn:
+            return reads.read_tickets(conn, status)
 
     def ticket(self, ticket_id: int) -> TicketView | None:
-        with self.session() as s:
-            row = s.get(m.Ticket, ticket_id)
-            return _ticket_view(row) if row else None
+        with self.engine.connect() as conn:
+            return reads.read_ticket(conn, ticket_id)
 
     def emails(self, conversation_id: str) -> list[EmailView]:
         with self.session() as s:
@@ -334,153 +266,12 @@ class Store:
                 counts.update(reasons or ["none"])
             return dict(counts)
 
-    # Writes.
+    # Writes (Core, see turns.py).
 
     def apply_turn(self, turn: TurnWrite, now: datetime) -> None:
         """Write everything one handled message changes, in one transaction."""
-        with self.session() as s:
-            conversation = s.get(m.Conversation, turn.conversation_id)
-            if conversation is None:
-                new = turn.new_conversation
-                assert new is not None, "a new conversation needs its details"
-                customer_pk = None
-                if new.customer_id is not None:
-                    customer_pk = s.scalar(
-                        select(m.Customer.id).where(
-                            m.Customer.tenant_id == new.tenant_id,
-                            m.Customer.customer_id == new.customer_id,
-                        )
-                    )
-                conversation = m.Conversation(
-                    id=turn.conversation_id,
-                    tenant_id=new.tenant_id,
-                    customer_pk=customer_pk,
-                    contact=new.contact,
-                    channel=new.channel,
-                    subject=new.subject,
-                    language=turn.language,
-                    created_at=now,
-                    updated_at=now,
-                    intent=turn.intent,
-                    handled_by=turn.handled_by,
-                    pending=turn.pending,
-                )
-                s.add(conversation)
-            else:
-                conversation.language = turn.language
-                conversation.updated_at = now
-                conversation.pending = turn.pending
-                if turn.handled_by == "human":
-                    conversation.handled_by = "human"
-                if not conversation.intent:
-                    conversation.intent = turn.intent
-            for message in turn.messages:
-                conversation.messages.append(_message_row(message, now))
-            customer = conversation.customer
-            if turn.ticket is not None:
-                self._write_ticket(s, conversation, turn, now)
-            if turn.return_record is not None and customer is not None:
-                r = turn.return_record
-                s.add(
-                    m.ReturnRecord(
-                        customer_pk=customer.id,
-                        order_id=r.order_id,
-                        line_item_id=r.line_item_id,
-                        sku=r.sku,
-                        product_id=r.product_id,
-                        requested_at=now,
-                        outcome=r.outcome,
-                        returnless=r.returnless,
-                        rma=r.rma,
-                        return_by=r.return_by,
-                        refund_minor=r.refund_minor,
-                        exchange_sku=r.exchange_sku,
-                        conversation_id=conversation.id,
-                    )
-                )
-            if turn.exchange_reserved_sku is not None:
-                stock = s.scalar(
-                    select(m.StockItem).where(
-                        m.StockItem.tenant_id == conversation.tenant_id,
-                        m.StockItem.sku == turn.exchange_reserved_sku,
-                    )
-                )
-                if stock is not None and stock.available > 0:
-                    stock.available -= 1
-            if turn.address_change is not None:
-                order = self._order_row(s, conversation.tenant_id, turn.address_change.order_id)
-                if order is not None:
-                    s.add(
-                        m.AddressChange(
-                            order=order,
-                            old_address=order.shipping_address,
-                            new_address=turn.address_change.new_address,
-                            changed_at=now,
-                            conversation_id=conversation.id,
-                        )
-                    )
-                    order.shipping_address = turn.address_change.new_address
-            if turn.resolution is not None:
-                order = self._order_row(s, conversation.tenant_id, turn.resolution.order_id)
-                if order is not None:
-                    order.requested_resolution = turn.resolution.resolution
-            if turn.email is not None:
-                reply = next((w for w in reversed(turn.messages) if w.author == "desk"), None)
-                if reply is not None:
-                    s.add(
-                        m.OutboundEmail(
-                            conversation_id=conversation.id,
-                            created_at=now,
-                            to_address=turn.email.to_address,
-                            subject=turn.email.subject,
-                            body=reply.text,
-                            language=reply.language,
-                        )
-                    )
-
-    def _order_row(self, s: Session, tenant_id: str, order_id: str) -> m.Order | None:
-        return s.scalar(
-            select(m.Order).where(m.Order.tenant_id == tenant_id, m.Order.order_id == order_id)
-        )
-
-    def _write_ticket(
-        self, s: Session, conversation: m.Conversation, turn: TurnWrite, now: datetime
-    ) -> None:
-        t = turn.ticket
-        assert t is not None
-        due = now + timedelta(seconds=t.sla_seconds)
-        ticket = next((x for x in conversation.tickets if x.status == "open"), None)
-        if ticket is None:
-            s.add(
-                m.Ticket(
-                    conversation=conversation,
-                    tenant_id=conversation.tenant_id,
-                    created_at=now,
-                    status="open",
-                    priority_level=t.priority_level,
-                    priority_score=t.priority_score,
-                    queue=t.queue,
-                    sla_due_at=due,
-                    intent=t.intent,
-                    reasons=list(t.reasons),
-                    triage=t.triage,
-                    decision=t.decision,
-                    summary=t.summary,
-                    summary_language=t.summary_language,
-                    degraded=list(t.degraded),
-                )
-            )
-            return
-        # A new message on an open ticket can only make it more urgent.
-        if t.priority_level < ticket.priority_level:
-            ticket.priority_level = t.priority_level
-            ticket.queue = t.queue
-        ticket.priority_score = max(ticket.priority_score, t.priority_score)
-        ticket.sla_due_at = min(ticket.sla_due_at, due)
-        ticket.reasons = sorted({*ticket.reasons, *t.reasons})
-        ticket.triage = t.triage or ticket.triage
-        ticket.decision = t.decision or ticket.decision
-        ticket.degraded = sorted({*ticket.degraded, *t.degraded})
+        with self.engine.begin() as conn:
+            turns.write_turn(conn, turn, now)
 
     def add_agent_reply(
         self,
@@ -491,211 +282,8 @@ class Store:
     ) -> ConversationView:
         """Append an agent's reply (already in the customer's language) to the ticket's
         conversation; e-mail conversations get it in their outbox."""
-        with self.session() as s:
-            ticket = s.get(m.Ticket, ticket_id)
-            if ticket is None:
-                raise NotFound("ticket_id", f"no ticket {ticket_id}")
-            conversation = ticket.conversation
-            conversation.messages.append(_message_row(message, now))
-            conversation.updated_at = now
-            conversation.pending = None
-            ticket.status = "closed" if close else "answered"
-            if conversation.channel == "email":
-                s.add(
-                    m.OutboundEmail(
-                        conversation_id=conversation.id,
-                        created_at=now,
-                        to_address=conversation.contact
-                        or (conversation.customer.email if conversation.customer else ""),
-                        subject=_reply_subject(conversation),
-                        body=message.text,
-                        language=message.language,
-                    )
-                )
-            s.flush()
-            return _conversation_view(conversation)
-
-
-def _reply_subject(conversation: m.Conversation) -> str:
-    subject = conversation.subject or "Your message"
-    return f"Re: {subject} [ref:{conversation.id}]"
-
-
-def reply_subject(subject: str, conversation_id: str) -> str:
-    """The subject of the desk's e-mail replies; its [ref:...] threads the next e-mail."""
-    return f"Re: {subject or 'Your message'} [ref:{conversation_id}]"
-
-
-def _message_row(message: MessageWrite, now: datetime) -> m.Message:
-    return m.Message(
-        created_at=now,
-        author=message.author,
-        text=message.text,
-        language=message.language,
-        translation=message.translation,
-        request_id=message.request_id,
-        degraded=list(message.degraded),
-    )
-
-
-def _tenant_view(t: m.Tenant) -> TenantView:
-    return TenantView(
-        tenant_id=t.tenant_id,
-        name=t.name,
-        currency=t.currency,
-        default_language=t.default_language,
-        reship_allowed=t.reship_allowed,
-        refund_on_stall_allowed=t.refund_on_stall_allowed,
-        return_label_cost=t.return_label_cost,
-        outbound_shipping_cost=t.outbound_shipping_cost,
-        receiving_cost=t.receiving_cost,
-        handling_cost=t.handling_cost,
-    )
-
-
-def _stock_view(r: m.StockItem) -> StockView:
-    return StockView(
-        r.sku,
-        r.product_id,
-        r.name,
-        r.size,
-        r.color,
-        r.unit_price_minor,
-        r.unit_cost_minor,
-        r.available,
-    )
-
-
-def _order_view(o: m.Order) -> OrderView:
-    return OrderView(
-        order_id=o.order_id,
-        placed_at=o.placed_at,
-        promised_by=o.promised_by,
-        status=o.status,
-        channel=o.channel,
-        payment_method=o.payment_method,
-        currency=o.currency,
-        total_minor=o.total_minor,
-        discount_minor=o.discount_minor,
-        shipping_address=o.shipping_address,
-        country_code=o.country_code,
-        requested_resolution=o.requested_resolution,
-        items=tuple(
-            ItemView(
-                i.line_item_id,
-                i.sku,
-                i.product_id,
-                i.name,
-                i.product_type,
-                i.category,
-                i.size,
-                i.color,
-                i.unit_price_minor,
-                i.unit_cost_minor,
-                i.quantity,
-                i.final_sale,
-                tuple(i.tags or ()),
-            )
-            for i in o.items
-        ),
-        shipments=tuple(
-            ShipmentView(
-                carrier=sh.carrier,
-                tracking_number=sh.tracking_number,
-                status=sh.status,
-                shipped_at=sh.shipped_at,
-                delivered_at=sh.delivered_at,
-                estimated_delivery=sh.estimated_delivery,
-                events=tuple(
-                    EventView(e.occurred_at, e.status, e.location, e.description, e.exception_code)
-                    for e in sh.events
-                ),
-            )
-            for sh in o.shipments
-        ),
-    )
-
-
-def _customer_view(c: m.Customer) -> CustomerView:
-    return CustomerView(
-        customer_id=c.customer_id,
-        name=c.name,
-        email=c.email,
-        language=c.language,
-        country_code=c.country_code,
-        tier=c.tier,
-        tags=tuple(c.tags or ()),
-        created_at=c.created_at,
-        chargebacks=c.chargebacks,
-        orders=tuple(_order_view(o) for o in c.orders),
-        returns=tuple(
-            ReturnView(
-                r.order_id,
-                r.line_item_id,
-                r.sku,
-                r.product_id,
-                r.requested_at,
-                r.outcome,
-                r.returnless,
-                r.rma,
-                r.return_by,
-            )
-            for r in c.returns
-        ),
-    )
-
-
-def _ticket_view(t: m.Ticket) -> TicketView:
-    conversation = t.conversation
-    customer = conversation.customer
-    return TicketView(
-        id=t.id,
-        conversation_id=t.conversation_id,
-        tenant_id=t.tenant_id,
-        created_at=t.created_at,
-        status=t.status,
-        priority_level=t.priority_level,
-        priority_score=t.priority_score,
-        queue=t.queue,
-        sla_due_at=t.sla_due_at,
-        intent=t.intent,
-        reasons=tuple(t.reasons or ()),
-        triage=t.triage,
-        decision=t.decision,
-        summary=t.summary,
-        summary_language=t.summary_language,
-        degraded=tuple(t.degraded or ()),
-        customer_id=customer.customer_id if customer else "",
-        customer_name=customer.name if customer else conversation.contact,
-        language=conversation.language,
-    )
-
-
-def _conversation_view(c: m.Conversation) -> ConversationView:
-    open_ticket = next((t for t in c.tickets if t.status == "open"), None)
-    return ConversationView(
-        id=c.id,
-        tenant_id=c.tenant_id,
-        customer_id=c.customer.customer_id if c.customer else None,
-        contact=c.contact,
-        channel=c.channel,
-        subject=c.subject,
-        language=c.language,
-        created_at=c.created_at,
-        intent=c.intent,
-        handled_by=c.handled_by,
-        pending=c.pending,
-        messages=tuple(
-            MessageView(
-                x.id,
-                x.created_at,
-                x.author,
-                x.text,
-                x.language,
-                x.translation,
-                tuple(x.degraded or ()),
-            )
-            for x in c.messages
-        ),
-        open_ticket=_ticket_view(open_ticket) if open_ticket else None,
-    )
+        with self.engine.begin() as conn:
+            conversation_id = turns.write_agent_reply(conn, ticket_id, message, close, now)
+            updated = reads.read_conversation(conn, conversation_id)
+        assert updated is not None
+        return updated
