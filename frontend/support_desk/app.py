@@ -6,12 +6,12 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -79,6 +79,36 @@ class BodyLimit:
             status_code=413,
         )
         await response({"type": "http"}, _empty_receive, send)
+
+
+class RequestIds:
+    """The request's id (a valid `x-request-id` header, or a new one) in `request_id_var`
+    while the request is handled, and in the response's `x-request-id` header. A plain
+    ASGI middleware: the app runs in the request's own task, with no extra streams."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
+        text = given.decode("latin-1")
+        request_id = text if _REQUEST_ID.match(text) else new_request_id()
+        header = (b"x-request-id", request_id.encode("latin-1"))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0] != b"x-request-id"]
+                message = {**message, "headers": [*headers, header]}
+            await send(message)
+
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
 
 
 class _TooLarge(Exception):
@@ -150,20 +180,7 @@ def create_app(settings: DeskSettings | None = None) -> FastAPI:
     app.state.store = store
     app.state.metrics = metrics
 
-    @app.middleware("http")
-    async def request_ids(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        given = request.headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else new_request_id()
-        token = request_id_var.set(request_id)
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["x-request-id"] = request_id
-        return response
-
+    app.add_middleware(RequestIds)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
 
     @app.get("/metrics", include_in_schema=False)

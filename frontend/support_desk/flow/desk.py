@@ -100,17 +100,73 @@ def intent_label(intent: int | None) -> str | None:
     return triage_pb.Intent.Name(intent).removeprefix("INTENT_").lower()  # type: ignore[arg-type]
 
 
+def build_triage_request(
+    inbound: Inbound,
+    ctx: Context,
+    focus: OrderView | None,
+    known: str,
+    now: datetime,
+) -> triage_pb.TriageMessageRequest:
+    """The TriageMessage request for one message: the customer's tier, lifetime value,
+    recent contacts and known language, and the order it is most likely about."""
+    request = triage_pb.TriageMessageRequest(
+        tenant_id=inbound.tenant_id,
+        text=inbound.text,
+        channel=triage_pb.CHANNEL_EMAIL if inbound.channel == "email" else triage_pb.CHANNEL_CHAT,
+        language_hint=known,
+    )
+    customer = ctx.customer
+    if customer is not None:
+        request.customer.CopyFrom(
+            triage_pb.CustomerContext(
+                customer_id=customer.customer_id,
+                tier=_TIERS.get(customer.tier, triage_pb.CUSTOMER_TIER_UNSPECIFIED),
+                lifetime_value=Money(
+                    currency_code=ctx.tenant.currency,
+                    amount_minor=sum(o.total_minor for o in customer.orders),
+                ),
+                contacts_last_7_days=ctx.contacts_last_7_days,
+                last_known_language=known,
+            )
+        )
+    if focus is not None:
+        request.order.CopyFrom(
+            triage_pb.OrderContext(
+                order_id=focus.order_id,
+                order_value=Money(currency_code=focus.currency, amount_minor=focus.total_minor),
+                days_late=days_late(focus, now),
+            )
+        )
+    return request
+
+
 @dataclass
 class _Turn:
     """What one message's handling accumulates."""
 
-    inbound: Inbound
+    inbound: Inbound  # its text cut at max_text_chars
     ctx: Context | None
     budget: Budget
     now: datetime
     degraded: list[str]
     triage: triage_pb.TriageResult | None = None
     language: str = "en"
+    original: str = ""  # the whole text, as received
+    conversation_id: str = ""
+    focus: OrderView | None = None
+    intent: int | None = None
+    sla: str = ""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """The reply in the customer's language and, for a hand-over, the agents' summary."""
+
+    text: str
+    language: str
+    summary: str | None
+    summary_language: str
+    english: str | None  # the customer's text in the agents' language
 
 
 @dataclass(frozen=True)
@@ -143,22 +199,60 @@ class Desk:
         tenant, customer or conversation (the caller's mistake); anything else that
         goes wrong degrades the answer."""
         started = time.perf_counter()
+        turn = await self._context_and_triage(inbound)
+        handled, english = await self._handle_and_translate(turn)
+        answer = await self._reply(turn, handled, english)
+        degraded = tuple(sorted(set(turn.degraded) | set(handled.degraded)))
+        ctx = turn.ctx
+        assert ctx is not None
+        conversation = ctx.conversation
+        if conversation is not None and conversation.open_ticket is not None:
+            handled_by = "human"
+        else:
+            handled_by = "human" if handled.handoff else "automation"
+        write = self._write(turn, handled, answer, handled_by, degraded)
+        # Nothing is lost: the reply goes out only once the turn is stored.
+        await asyncio.to_thread(self.store.apply_turn, write, turn.now)
+        outcome = Outcome(
+            conversation_id=turn.conversation_id,
+            reply_text=answer.text,
+            reply_language=answer.language,
+            handled_by=handled_by,  # type: ignore[arg-type]
+            intent=intent_label(turn.intent),
+            priority=handoff.priority_label(turn.triage),
+            degraded=degraded,
+            request_id=inbound.request_id,
+        )
+        self._record(turn, handled, outcome, time.perf_counter() - started)
+        return outcome
+
+    # The stages of one message.
+
+    async def _context_and_triage(self, inbound: Inbound) -> _Turn:
+        """The store's context, read while the language is detected (detection needs
+        nothing from the store); then triage, which needs the context (stage 1)."""
         now = utcnow()
         original = inbound.text
-        too_long = len(original) > self.settings.max_text_chars
-        if too_long:  # an e-mail: kept whole, the services read its start, a person the rest
+        if len(original) > self.settings.max_text_chars:
+            # An e-mail: kept whole, the services read its start, a person the rest.
             inbound = replace(inbound, text=original[: self.settings.max_text_chars])
         budget = Budget(self.settings.message_deadline_seconds)
-        ctx = await asyncio.to_thread(
-            self.store.load_context,
-            inbound.tenant_id,
-            inbound.customer_id,
-            inbound.conversation_id,
-            now,
+        degraded: list[str] = []
+        detecting = asyncio.ensure_future(
+            _guard(
+                degraded,
+                TRANSLATION,
+                self.upstreams.detect_language(
+                    [inbound.text], budget.deadline(TRIAGE_STAGE), inbound.request_id
+                ),
+            )
         )
-        turn = _Turn(inbound, ctx, budget, now, [])
+        try:
+            ctx = await self._load_context(inbound, now)
+        except BaseException:
+            detecting.cancel()
+            raise
         conversation = ctx.conversation
-        conversation_id = conversation.id if conversation else new_request_id()
         known = (
             conversation.language
             if conversation
@@ -166,82 +260,105 @@ class Desk:
             if ctx.customer
             else ctx.tenant.default_language
         )
-        focus = focus_order(ctx.customer, inbound.text)
-
-        # Stage 1: triage and detection, concurrently.
+        turn = _Turn(inbound, ctx, budget, now, degraded, original=original)
+        turn.conversation_id = conversation.id if conversation else new_request_id()
+        turn.focus = focus_order(ctx.customer, inbound.text)
+        triage_request = build_triage_request(inbound, ctx, turn.focus, known, now)
         turn.triage, detection = await asyncio.gather(
-            self._guard(
-                turn,
+            _guard(
+                degraded,
                 TRIAGE,
                 self.upstreams.triage(
-                    self._triage_request(inbound, ctx, focus, known, now),
-                    budget.deadline(TRIAGE_STAGE),
-                    inbound.request_id,
+                    triage_request, budget.deadline(TRIAGE_STAGE), inbound.request_id
                 ),
             ),
-            self._guard(
-                turn,
-                TRANSLATION,
-                self.upstreams.detect_language(
-                    [inbound.text], budget.deadline(TRIAGE_STAGE), inbound.request_id
-                ),
-            ),
+            detecting,
         )
         candidates: list[Candidate] | None = detection[0] if detection else None
         turn.language = resolve(inbound.text, turn.triage, candidates, known)
-        intent = top_intent(turn.triage)
-        sla = self._sla(turn.triage)
+        turn.intent = top_intent(turn.triage)
+        turn.sla = self._sla(turn.triage)
+        return turn
 
-        # Stage 2: the handler, concurrently with the agents' translation of the text.
+    async def _load_context(self, inbound: Inbound, now: datetime) -> Context:
+        """The store's context; on the event loop when the store reads inline (SQLite),
+        once detection's request is on its way."""
+        args = (inbound.tenant_id, inbound.customer_id, inbound.conversation_id, now)
+        if not self.store.reads_inline:
+            return await asyncio.to_thread(self.store.load_context, *args)
+        # Two turns of the loop: the detection task creates its grpc.aio call, whose
+        # own task then hands the request to gRPC, which sends it while we read.
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        return self.store.load_context(*args)
+
+    async def _handle_and_translate(self, turn: _Turn) -> tuple[Handled, str | None]:
+        """The handler, concurrently with the agents' translation of the text (stage 2)."""
+        too_long = len(turn.original) > len(turn.inbound.text)
         handled, english = await asyncio.gather(
-            self._safe_route(turn, intent, focus, sla) if not too_long else _long_message(sla),
+            _long_message(turn.sla) if too_long else self._safe_route(turn),
             self._translate_one(
-                turn, inbound.text, turn.language, self.settings.agent_language, DECISION_STAGE
+                turn,
+                turn.inbound.text,
+                turn.language,
+                self.settings.agent_language,
+                DECISION_STAGE,
             ),
         )
-        if conversation is not None and conversation.open_ticket is not None:
-            handled_by = "human"
-        else:
-            handled_by = "human" if handled.handoff else "automation"
+        return handled, english
 
-        # Stage 3: the reply in the customer's language (and the summary in the agents').
+    async def _reply(self, turn: _Turn, handled: Handled, english: str | None) -> _Answer:
+        """The reply in the customer's language, and for a hand-over the summary in the
+        agents' (stage 3); the agents read the English facts when it is untranslated."""
+        ctx = turn.ctx
+        assert ctx is not None
+        facts = None
         summary_task = None
         if handled.handoff is not None:
+            label = intent_label(turn.intent)
             facts = handoff.summary(
-                ctx, focus, intent_label(intent), handled.handoff, turn.triage, turn.language
+                ctx, turn.focus, label, handled.handoff, turn.triage, turn.language
             )
             summary_task = self._translate_one(
                 turn, facts, "en", self.settings.agent_language, REPLY_STAGE
             )
-        rendered, summary_text = await asyncio.gather(
+        (text, language), summary = await asyncio.gather(
             self._render(turn, handled.reply),
             summary_task if summary_task is not None else _none(),
         )
-        reply_text, reply_language = rendered
-        degraded = tuple(sorted(set(turn.degraded) | set(handled.degraded)))
+        if summary is None:
+            return _Answer(text, language, facts, "en", english)
+        return _Answer(text, language, summary, self.settings.agent_language, english)
 
+    def _write(
+        self,
+        turn: _Turn,
+        handled: Handled,
+        answer: _Answer,
+        handled_by: str,
+        degraded: tuple[str, ...],
+    ) -> TurnWrite:
+        """What the turn changes in the store."""
+        inbound, ctx = turn.inbound, turn.ctx
+        assert ctx is not None
+        conversation = ctx.conversation
+        label = intent_label(turn.intent)
         ticket = None
         if handled.handoff is not None:
-            if summary_text is None:  # the agents then read the English facts
-                summary_text = handoff.summary(
-                    ctx, focus, intent_label(intent), handled.handoff, turn.triage, turn.language
-                )
-                summary_language = "en"
-            else:
-                summary_language = self.settings.agent_language
-            quoted = english if english is not None else inbound.text
+            assert answer.summary is not None
+            quoted = answer.english if answer.english is not None else inbound.text
             ticket = handoff.ticket(
                 handled.handoff,
                 turn.triage,
-                intent_label(intent),
+                label,
                 handled.decision,
-                f'{summary_text}\n"{quoted}"',
-                summary_language,
+                f'{answer.summary}\n"{quoted}"',
+                answer.summary_language,
                 degraded,
                 self.settings.fallback_sla_seconds,
             )
-        write = TurnWrite(
-            conversation_id=conversation_id,
+        return TurnWrite(
+            conversation_id=turn.conversation_id,
             new_conversation=None
             if conversation
             else NewConversation(
@@ -252,78 +369,84 @@ class Desk:
                 subject=inbound.subject,
             ),
             language=turn.language,
-            intent=intent_label(intent) or "unknown",
+            intent=label or "unknown",
             handled_by=handled_by,
             pending=handled.pending,
-            messages=(
-                MessageWrite(
-                    "customer",
-                    original,
-                    turn.language,
-                    english if turn.language != self.settings.agent_language else None,
-                    inbound.request_id,
-                    degraded,
-                ),
-                MessageWrite(
-                    "desk",
-                    reply_text,
-                    reply_language,
-                    handled.reply.english if reply_language != "en" else None,
-                    inbound.request_id,
-                    degraded,
-                ),
-            ),
+            messages=self._messages(turn, handled, answer, degraded),
             ticket=ticket,
             return_record=handled.return_record,
             address_change=handled.address_change,
             resolution=handled.resolution,
             exchange_reserved_sku=handled.exchange_reserved_sku,
-            email=EmailWrite(
-                inbound.contact or (ctx.customer.email if ctx.customer else ""),
-                reply_subject(
-                    inbound.subject or (conversation.subject if conversation else ""),
-                    conversation_id,
-                ),
-            )
-            if inbound.channel == "email"
-            else None,
+            email=self._email(turn) if inbound.channel == "email" else None,
         )
-        await asyncio.to_thread(self.store.apply_turn, write, now)
 
-        label = intent_label(intent)
-        priority = handoff.priority_label(turn.triage)
-        self.metrics.messages.labels(inbound.channel, label or "unknown", handled_by).inc()
-        self.metrics.message_seconds.labels(inbound.channel).observe(time.perf_counter() - started)
+    def _messages(
+        self, turn: _Turn, handled: Handled, answer: _Answer, degraded: tuple[str, ...]
+    ) -> tuple[MessageWrite, MessageWrite]:
+        """The customer's message (with the agents' translation) and the desk's reply
+        (with its English)."""
+        agents = self.settings.agent_language
+        request_id = turn.inbound.request_id
+        return (
+            MessageWrite(
+                "customer",
+                turn.original,
+                turn.language,
+                answer.english if turn.language != agents else None,
+                request_id,
+                degraded,
+            ),
+            MessageWrite(
+                "desk",
+                answer.text,
+                answer.language,
+                handled.reply.english if answer.language != "en" else None,
+                request_id,
+                degraded,
+            ),
+        )
+
+    def _email(self, turn: _Turn) -> EmailWrite:
+        """The reply e-mail: to the sender, `Re:` the subject, threaded by [ref:...]."""
+        inbound, ctx = turn.inbound, turn.ctx
+        assert ctx is not None
+        conversation = ctx.conversation
+        return EmailWrite(
+            inbound.contact or (ctx.customer.email if ctx.customer else ""),
+            reply_subject(
+                inbound.subject or (conversation.subject if conversation else ""),
+                turn.conversation_id,
+            ),
+        )
+
+    def _record(self, turn: _Turn, handled: Handled, outcome: Outcome, seconds: float) -> None:
+        """Metrics and the log line of one handled message."""
+        inbound = turn.inbound
+        label = outcome.intent or "unknown"
+        self.metrics.messages.labels(inbound.channel, label, outcome.handled_by).inc()
+        self.metrics.message_seconds.labels(inbound.channel).observe(seconds)
         if handled.handoff is not None:
             for reason in handled.handoff.reasons:
                 self.metrics.escalations.labels(reason).inc()
-        for service in degraded:
+        for service in outcome.degraded:
             self.metrics.degraded.labels(service).inc()
-        log.info(
-            "message handled",
-            extra={
-                "request_id": inbound.request_id,
-                "conversation_id": conversation_id,
-                "tenant": inbound.tenant_id,
-                "channel": inbound.channel,
-                "intent": label,
-                "handled_by": handled_by,
-                "priority": priority,
-                "language": turn.language,
-                "degraded": list(degraded),
-                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return Outcome(
-            conversation_id=conversation_id,
-            reply_text=reply_text,
-            reply_language=reply_language,
-            handled_by=handled_by,  # type: ignore[arg-type]
-            intent=label,
-            priority=priority,
-            degraded=degraded,
-            request_id=inbound.request_id,
-        )
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "message handled",
+                extra={
+                    "request_id": inbound.request_id,
+                    "conversation_id": outcome.conversation_id,
+                    "tenant": inbound.tenant_id,
+                    "channel": inbound.channel,
+                    "intent": outcome.intent,
+                    "handled_by": outcome.handled_by,
+                    "priority": outcome.priority,
+                    "language": turn.language,
+                    "degraded": list(outcome.degraded),
+                    "latency_ms": round(seconds * 1000, 2),
+                },
+            )
 
     async def agent_reply(
         self, ticket_id: int, text: str, close: bool, request_id: str
@@ -377,62 +500,13 @@ class Desk:
     def _sla(self, triage: triage_pb.TriageResult | None) -> str:
         return duration(handoff.sla_seconds(triage, self.settings.fallback_sla_seconds))
 
-    def _triage_request(
-        self,
-        inbound: Inbound,
-        ctx: Context,
-        focus: OrderView | None,
-        known: str,
-        now: datetime,
-    ) -> triage_pb.TriageMessageRequest:
-        request = triage_pb.TriageMessageRequest(
-            tenant_id=inbound.tenant_id,
-            text=inbound.text,
-            channel=triage_pb.CHANNEL_EMAIL
-            if inbound.channel == "email"
-            else triage_pb.CHANNEL_CHAT,
-            language_hint=known,
-        )
-        customer = ctx.customer
-        if customer is not None:
-            request.customer.CopyFrom(
-                triage_pb.CustomerContext(
-                    customer_id=customer.customer_id,
-                    tier=_TIERS.get(customer.tier, triage_pb.CUSTOMER_TIER_UNSPECIFIED),
-                    lifetime_value=Money(
-                        currency_code=ctx.tenant.currency,
-                        amount_minor=sum(o.total_minor for o in customer.orders),
-                    ),
-                    contacts_last_7_days=ctx.contacts_last_7_days,
-                    last_known_language=known,
-                )
-            )
-        if focus is not None:
-            request.order.CopyFrom(
-                triage_pb.OrderContext(
-                    order_id=focus.order_id,
-                    order_value=Money(currency_code=focus.currency, amount_minor=focus.total_minor),
-                    days_late=days_late(focus, now),
-                )
-            )
-        return request
-
-    async def _guard(self, turn: _Turn, service: str, call: Awaitable[T]) -> T | None:
-        """The call's result, or None (and the service flagged as degraded) on failure."""
-        try:
-            return await call
-        except UpstreamError:
-            if service not in turn.degraded:
-                turn.degraded.append(service)
-            return None
-
     async def _translate_one(
         self, turn: _Turn, text: str, source: str, target: str, stage: float
     ) -> str | None:
         if source == target:
             return text
-        result = await self._guard(
-            turn,
+        result = await _guard(
+            turn.degraded,
             TRANSLATION,
             self.upstreams.translate(
                 [text], source, target, turn.budget.deadline(stage), turn.inbound.request_id
@@ -446,8 +520,8 @@ class Desk:
         if turn.language == "en" or not answer.parts:
             return answer.english, "en"
         texts = [p.english for p in answer.parts]
-        translated = await self._guard(
-            turn,
+        translated = await _guard(
+            turn.degraded,
             TRANSLATION,
             self.upstreams.translate(
                 texts,
@@ -467,26 +541,23 @@ class Desk:
             turn.language,
         )
 
-    async def _safe_route(
-        self, turn: _Turn, intent: int | None, focus: OrderView | None, sla: str
-    ) -> Handled:
+    async def _safe_route(self, turn: _Turn) -> Handled:
         """The handler's answer; a bug in a handler hands the message to a person."""
         try:
-            return await self._route(turn, intent, focus, sla)
+            return await self._route(turn)
         except Exception:
             log.exception(
                 "handler failed; message handed to a person",
                 extra={"request_id": turn.inbound.request_id},
             )
             return Handled(
-                reply(part("handoff.queued", words={"sla": sla})),
+                reply(part("handoff.queued", words={"sla": turn.sla})),
                 handoff=Handoff(("desk_error",)),
             )
 
-    async def _route(
-        self, turn: _Turn, intent: int | None, focus: OrderView | None, sla: str
-    ) -> Handled:
+    async def _route(self, turn: _Turn) -> Handled:
         ctx, triage, text = turn.ctx, turn.triage, turn.inbound.text
+        intent, focus, sla = turn.intent, turn.focus, turn.sla
         assert ctx is not None
         conversation = ctx.conversation
         if triage is None:
@@ -601,8 +672,8 @@ class Desk:
             reason_text=turn.inbound.text,
             with_exchange=with_exchange,
         )
-        decision = await self._guard(
-            turn,
+        decision = await _guard(
+            turn.degraded,
             RETURNS,
             self.upstreams.decide_return(
                 request, turn.budget.deadline(DECISION_STAGE), turn.inbound.request_id
@@ -617,6 +688,16 @@ class Desk:
                 decision={"unavailable": True, "request": asked},
             )
         return returns.tell(decision, order, item, self.label_url, sla, ask.reason)
+
+
+async def _guard(degraded: list[str], service: str, call: Awaitable[T]) -> T | None:
+    """The call's result, or None (and the service flagged as degraded) on failure."""
+    try:
+        return await call
+    except UpstreamError:
+        if service not in degraded:
+            degraded.append(service)
+        return None
 
 
 async def _none() -> None:
