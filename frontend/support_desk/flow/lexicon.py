@@ -1,9 +1,10 @@
 """Words the flow looks for in a customer's own text, in every supported language.
 
-Matching is on lower-cased text without accents, at the start of a word (so a stem
-such as "pequen" finds "pequeño" and "pequeña"), and the longest match wins: "talla mas
-grande" (a bigger size, so too small) beats "grande" (too big), "never worn" beats
-"worn".
+The words are data: lexicon.yaml beside this module, read and checked once when the desk
+starts (a broken file stops it with an error naming the place). Matching is on
+lower-cased text without accents, at the start of a word (so a stem such as "pequen"
+finds "pequeño" and "pequeña"), and the longest match wins: "talla mas grande" (a
+bigger size, so too small) beats "grande" (too big), "never worn" beats "worn".
 """
 
 from __future__ import annotations
@@ -11,423 +12,81 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-RETURN_REASONS: dict[str, tuple[str, ...]] = {
-    "RETURN_REASON_SIZE_TOO_SMALL": (
-        "too small",
-        "too tight",
-        "small",
-        "tight",
-        "bigger size",
-        "larger size",
-        "size up",
-        "one size up",
-        "bigger one",
-        "larger one",
-        "pequen",
-        "apretad",
-        "estrech",
-        "talla mas grande",
-        "talla mayor",
-        "me queda chic",
-        "trop petit",
-        "petit",
-        "serre",
-        "taille au-dessus",
-        "taille plus grande",
-        "piccol",
-        "strett",
-        "taglia piu grande",
-        "taglia in piu",
-        "apertad",
-        "tamanho maior",
-        "numero maior",
-        "estret",
-        "talla mes gran",
-        "prea mic",
-        "mic",
-        "stramt",
-        "marime mai mare",
-    ),
-    "RETURN_REASON_SIZE_TOO_LARGE": (
-        "too big",
-        "too large",
-        "too loose",
-        "big",
-        "large",
-        "loose",
-        "smaller size",
-        "size down",
-        "smaller one",
-        "grande",
-        "holgad",
-        "ancho",
-        "talla mas pequen",
-        "talla menor",
-        "trop grand",
-        "grand",
-        "taille en dessous",
-        "taille plus petite",
-        "troppo grand",
-        "largo",
-        "larga",
-        "taglia piu piccol",
-        "tamanho menor",
-        "numero menor",
-        "gran",
-        "ample",
-        "talla mes petit",
-        "prea mare",
-        "mare",
-        "marime mai mica",
-    ),
-    "RETURN_REASON_POOR_FIT": (
-        "doesn't fit",
-        "does not fit",
-        "doesnt fit",
-        "poor fit",
-        "bad fit",
-        "fit is",
-        "no me queda bien",
-        "no me sienta",
-        "no me va",
-        "ne me va pas",
-        "coupe",
-        "non mi sta",
-        "vestibilita",
-        "nao serve",
-        "nao me serve",
-        "caimento",
-        "no em queda be",
-        "nu mi se potriveste",
-    ),
-    "RETURN_REASON_DEFECTIVE": (
-        "defective",
-        "faulty",
-        "broken",
-        "doesn't work",
-        "does not work",
-        "stopped working",
-        "defect",
-        "roto",
-        "rota",
-        "no funciona",
-        "defectueu",
-        "casse",
-        "ne marche pas",
-        "ne fonctionne pas",
-        "difettos",
-        "rotto",
-        "rotta",
-        "non funziona",
-        "defeito",
-        "quebrad",
-        "nao funciona",
-        "defectu",
-        "trencat",
-        "no funciona",
-        "stricat",
-        "nu functioneaza",
-    ),
-    "RETURN_REASON_DAMAGED": (
-        "damaged",
-        "torn",
-        "ripped",
-        "stain",
-        "hole",
-        "arrived damaged",
-        "danad",
-        "manch",
-        "agujero",
-        "descosid",
-        "abime",
-        "dechir",
-        "tache",
-        "trou",
-        "danneggiat",
-        "strappat",
-        "macchia",
-        "buco",
-        "danificad",
-        "rasgad",
-        "mancha",
-        "buraco",
-        "malmes",
-        "esquin",
-        "forat",
-        "deteriorat",
-        "rupt",
-        "pata",
-    ),
-    "RETURN_REASON_WRONG_ITEM": (
-        "wrong item",
-        "wrong article",
-        "wrong colour",
-        "wrong color",
-        "wrong size sent",
-        "not what i ordered",
-        "sent me the wrong",
-        "equivocad",
-        "no es lo que pedi",
-        "articulo incorrecto",
-        "mauvais article",
-        "pas ce que j'ai commande",
-        "erreur",
-        "sbagliat",
-        "articolo errato",
-        "errad",
-        "nao e o que encomendei",
-        "equivocat",
-        "gresit",
-    ),
-    "RETURN_REASON_NOT_AS_DESCRIBED": (
-        "not as described",
-        "looks different",
-        "not like the picture",
-        "no es como",
-        "diferente a la foto",
-        "pas conforme",
-        "ne correspond pas",
-        "non corrisponde",
-        "diverso dalla foto",
-        "diferente da foto",
-        "nao corresponde",
-        "diferit",
-    ),
-    "RETURN_REASON_QUALITY": (
-        "poor quality",
-        "bad quality",
-        "cheap quality",
-        "mala calidad",
-        "baja calidad",
-        "mauvaise qualite",
-        "qualita scadente",
-        "cattiva qualita",
-        "ma qualidade",
-        "mala qualitat",
-        "calitate proasta",
-    ),
-    "RETURN_REASON_STYLE": (
-        "don't like",
-        "do not like",
-        "dont like",
-        "colour",
-        "color",
-        "style",
-        "no me gusta",
-        "n'aime pas",
-        "ne me plait pas",
-        "non mi piace",
-        "nao gosto",
-        "nao gostei",
-        "no m'agrada",
-        "nu imi place",
-    ),
-    "RETURN_REASON_CHANGED_MIND": (
-        "changed my mind",
-        "don't need",
-        "do not need",
-        "no longer need",
-        "no longer want",
-        "cambiado de opinion",
-        "ya no lo necesito",
-        "ya no la necesito",
-        "ya no quiero",
-        "change d'avis",
-        "plus besoin",
-        "cambiato idea",
-        "non mi serve piu",
-        "mudei de ideia",
-        "nao preciso",
-        "he canviat d'opinio",
-        "m-am razgandit",
-    ),
-    "RETURN_REASON_ARRIVED_LATE": (
-        "too late",
-        "arrived late",
-        "came late",
-        "llego tarde",
-        "demasiado tarde",
-        "trop tard",
-        "arrive en retard",
-        "troppo tardi",
-        "arrivato tardi",
-        "chegou tarde",
-        "massa tard",
-        "prea tarziu",
-    ),
-}
+from retail.returns_decision.v1 import returns_decision_pb2 as returns_pb
 
-CONDITIONS: dict[str, tuple[str, ...]] = {
-    "ITEM_CONDITION_UNWORN_WITH_TAGS": (
-        "with tags",
-        "with the tags",
-        "tags on",
-        "never worn",
-        "not worn",
-        "unworn",
-        "never used",
-        "unused",
-        "brand new",
-        "sin usar",
-        "sin estrenar",
-        "con etiqueta",
-        "con las etiquetas",
-        "nunca lo he usado",
-        "jamais porte",
-        "pas porte",
-        "neuf",
-        "avec etiquette",
-        "avec les etiquettes",
-        "mai usat",
-        "mai indossat",
-        "con etichett",
-        "nunca usei",
-        "nunca usado",
-        "com etiqueta",
-        "sense estrenar",
-        "amb etiquet",
-        "nepurtat",
-        "cu eticheta",
-    ),
-    "ITEM_CONDITION_UNWORN_WITHOUT_TAGS": (
-        "removed the tags",
-        "without tags",
-        "no tags",
-        "sin etiqueta",
-        "quite la etiqueta",
-        "sans etiquette",
-        "senza etichett",
-        "sem etiqueta",
-        "sense etiquet",
-        "fara eticheta",
-    ),
-    "ITEM_CONDITION_USED": (
-        "worn",
-        "wore it",
-        "used",
-        "washed",
-        "usad",
-        "puesto",
-        "lavad",
-        "porte",
-        "lave",
-        "usat",
-        "indossat",
-        "lavat",
-        "usei",
-        "vestid",
-        "purtat",
-        "spalat",
-    ),
-}
+from frontend.support_desk.datafile import DataFileError, Node, load
+from frontend.support_desk.settings import SUPPORTED_LANGUAGES
 
-YES: tuple[str, ...] = (
-    "yes",
-    "ok",
-    "okay",
-    "sure",
-    "accept",
-    "please do",
-    "exchange",
-    "swap",
-    "si",
-    "vale",
-    "de acuerdo",
-    "acepto",
-    "cambio",
-    "claro",
-    "oui",
-    "d'accord",
-    "j'accepte",
-    "echange",
-    "volontiers",
-    "va bene",
-    "accetto",
-    "certo",
-    "sim",
-    "aceito",
-    "troca",
-    "d'acord",
-    "accepto",
-    "da",
-    "accept",
-    "schimb",
-)
+PATH = Path(__file__).with_name("lexicon.yaml")
 
-REFUND: tuple[str, ...] = (
-    "refund",
-    "money back",
-    "no thanks",
-    "no thank you",
-    "reembolso",
-    "devolucion del dinero",
-    "mi dinero",
-    "rembourse",
-    "remboursement",
-    "rimborso",
-    "rimbors",
-    "reembols",
-    "ramburs",
-    "banii inapoi",
-)
+Words = tuple[str, ...]
 
-RESHIP: tuple[str, ...] = (
-    "reship",
-    "send again",
-    "send another",
-    "send a new",
-    "new parcel",
-    "resend",
-    "reenvi",
-    "enviar de nuevo",
-    "otro paquete",
-    "nuevo paquete",
-    "renvoy",
-    "nouveau colis",
-    "nouveau paquet",
-    "rispedi",
-    "nuovo pacco",
-    "novo pacote",
-    "enviar novamente",
-    "nou paquet",
-    "retrimite",
-    "colet nou",
-)
 
-EXCHANGE_WORDS: tuple[str, ...] = (
-    "exchange",
-    "swap",
-    "another size",
-    "different size",
-    "cambiar",
-    "cambio",
-    "otra talla",
-    "echanger",
-    "echange",
-    "autre taille",
-    "cambiare",
-    "altra taglia",
-    "trocar",
-    "troca",
-    "outro tamanho",
-    "canviar",
-    "canvi",
-    "schimb",
-    "alta marime",
-)
+@dataclass(frozen=True)
+class Lexicon:
+    """Every language's words together: matching does not tell the languages apart."""
 
-PRODUCT_WORDS: dict[str, tuple[str, ...]] = {
-    "shirt": ("shirt", "camisa", "chemise", "camicia", "camasa"),
-    "t-shirt": ("t-shirt", "tshirt", "tee", "camiseta", "tee-shirt", "maglietta", "tricou"),
-    "trousers": ("chinos", "trousers", "pants", "pantalon", "pantaloni", "calca", "calcas"),
-    "socks": ("socks", "calcetines", "chaussettes", "calzini", "meias", "mitjons", "sosete"),
-    "coat": ("parka", "coat", "abrigo", "manteau", "cappotto", "casaco", "abric", "palton"),
-    "boots": ("boots", "botas", "bottes", "stivali", "botes", "cizme", "bocanci"),
-    "scarf": ("scarf", "bufanda", "echarpe", "sciarpa", "cachecol", "fular", "esarfa"),
-    "dress": ("dress", "vestido", "robe", "vestito", "abito", "vestit", "rochie"),
-}
+    return_reasons: dict[str, Words]  # by returns_decision ReturnReason name
+    conditions: dict[str, Words]  # by ItemCondition name
+    yes: Words
+    refund: Words
+    reship: Words
+    exchange: Words
+    products: dict[str, Words]  # by the store's product_type
+
+
+def load_lexicon(path: Path = PATH, languages: Iterable[str] = SUPPORTED_LANGUAGES) -> Lexicon:
+    """The lexicon at `path`, checked: its sections and no others, known reason and
+    condition names, and for every entry non-empty lists of words, written folded (lower
+    case, no accents), in each of `languages` and no other."""
+    wanted = tuple(languages)
+    root = load(path).mapping(
+        required=("return_reasons", "conditions", "yes", "refund", "reship", "exchange", "products")
+    )
+    return Lexicon(
+        return_reasons=_table(root["return_reasons"], wanted, set(returns_pb.ReturnReason.keys())),
+        conditions=_table(root["conditions"], wanted, set(returns_pb.ItemCondition.keys())),
+        yes=_words(root["yes"], wanted),
+        refund=_words(root["refund"], wanted),
+        reship=_words(root["reship"], wanted),
+        exchange=_words(root["exchange"], wanted),
+        products=_table(root["products"], wanted, None),
+    )
+
+
+def _table(node: Node, languages: tuple[str, ...], names: set[str] | None) -> dict[str, Words]:
+    table = {}
+    for key, entry in node.items():
+        if names is not None and key not in names:
+            raise entry.error(f"unknown name {key!r}")
+        table[key] = _words(entry, languages)
+    return table
+
+
+def _words(node: Node, languages: tuple[str, ...]) -> Words:
+    """One entry's words in every language, each word once, in the languages' order."""
+    by_language = node.mapping()
+    for language, entry in by_language.items():
+        if language not in languages:
+            raise entry.error(f"unknown language (the desk's languages: {', '.join(languages)})")
+    found: dict[str, None] = {}
+    for language in languages:
+        if by_language.get(language) is None:
+            raise node.error(f"no words in {language!r}")
+        seen = set()
+        for item in by_language[language].sequence():
+            word = item.string()
+            if word != fold(word).strip() or "  " in word:
+                raise item.error(f"write {word!r} as {' '.join(fold(word).split())!r}")
+            if word in seen:
+                raise item.error(f"{word!r} is listed twice")
+            seen.add(word)
+            found[word] = None
+    return tuple(found)
 
 
 def fold(text: str) -> str:
@@ -437,21 +96,34 @@ def fold(text: str) -> str:
 
 
 @cache
-def _pattern(word: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])" + re.escape(fold(word)))
+def _matcher(word: str) -> tuple[str, re.Pattern[str]]:
+    """The folded word (a cheap substring test first) and its word-start pattern."""
+    folded = fold(word)
+    return folded, re.compile(r"(?<![\w])" + re.escape(folded))
+
+
+def _longest(folded: str, words: Iterable[str]) -> int:
+    best = 0
+    for word in words:
+        if len(word) > best:
+            part, pattern = _matcher(word)
+            if part in folded and pattern.search(folded):
+                best = len(word)
+    return best
 
 
 def longest(text: str, words: Iterable[str]) -> int:
     """Length of the longest of `words` found at a word start in `text`; 0 for none."""
-    folded = fold(text)
-    return max((len(w) for w in words if _pattern(w).search(folded)), default=0)
+    return _longest(fold(text), words)
 
 
 def best_key(text: str, table: Mapping[str, Iterable[str]]) -> str | None:
-    """The key whose words give the longest match; None when nothing matches."""
+    """The key whose words give the longest match; None when nothing matches (the
+    first key of the table wins a tie)."""
+    folded = fold(text)
     best, best_len = None, 0
     for key, words in table.items():
-        n = longest(text, words)
+        n = _longest(folded, words)
         if n > best_len:
             best, best_len = key, n
     return best
@@ -459,3 +131,17 @@ def best_key(text: str, table: Mapping[str, Iterable[str]]) -> str | None:
 
 def mentions(text: str, words: Iterable[str]) -> bool:
     return longest(text, words) > 0
+
+
+try:
+    LEXICON = load_lexicon()
+except DataFileError as error:  # the desk does not start without its words
+    raise RuntimeError(f"the support desk's lexicon is broken: {error}") from None
+
+RETURN_REASONS = LEXICON.return_reasons
+CONDITIONS = LEXICON.conditions
+YES = LEXICON.yes
+REFUND = LEXICON.refund
+RESHIP = LEXICON.reship
+EXCHANGE_WORDS = LEXICON.exchange
+PRODUCT_WORDS = LEXICON.products

@@ -7,7 +7,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
@@ -287,114 +287,135 @@ def tell(
     """The decision in the customer's words-to-be: approval with label and return-by
     date, a returnless refund, an exchange offer with its bonus, a review, or a denial
     with its reasons."""
-    currency = order.currency
-    name = describe_item(item)
-    words = {"item": name}
     verdict = decision.items[0] if decision.items else None
     outcome = decision.outcome
     as_dict = decision_dict(decision)
     if outcome == pb.OUTCOME_APPROVE_RETURN and verdict is not None:
-        rma = new_rma()
-        parts = [part("returns.approved", words=words, order_id=order.order_id)]
-        parts.extend(_refund_parts(verdict, currency))
-        if verdict.label_required:
-            parts.append(part("returns.label", label_url=label_url.format(rma=rma)))
-        if verdict.HasField("return_by"):
-            parts.append(part("returns.return_by", return_by=day(verdict.return_by.ToDatetime())))
-        if verdict.inspection_required:
-            parts.append(part("returns.inspection"))
-        return Handled(
-            reply(*parts),
-            decision=as_dict,
-            return_record=ReturnWrite(
-                order_id=order.order_id,
-                line_item_id=item.line_item_id,
-                sku=item.sku,
-                product_id=item.product_id,
-                outcome="APPROVE_RETURN",
-                returnless=False,
-                rma=rma,
-                return_by=_aware(verdict.return_by.ToDatetime())
-                if verdict.HasField("return_by")
-                else None,
-                refund_minor=verdict.refund.amount.amount_minor,
-                exchange_sku=None,
-            ),
-        )
+        return _approved(verdict, order, item, label_url, as_dict)
     if outcome == pb.OUTCOME_APPROVE_RETURNLESS_REFUND and verdict is not None:
-        amount = money(verdict.refund.amount.amount_minor, currency)
-        return Handled(
-            reply(part("returns.keep_it", words=words, amount=amount)),
-            decision=as_dict,
-            return_record=ReturnWrite(
-                order_id=order.order_id,
-                line_item_id=item.line_item_id,
-                sku=item.sku,
-                product_id=item.product_id,
-                outcome="APPROVE_RETURNLESS_REFUND",
-                returnless=True,
-                rma=None,
-                return_by=None,
-                refund_minor=verdict.refund.amount.amount_minor,
-                exchange_sku=None,
-            ),
-        )
+        return _returnless(verdict, order, item, as_dict)
     if (
         outcome == pb.OUTCOME_OFFER_EXCHANGE
         and verdict is not None
         and verdict.HasField("exchange_offer")
     ):
-        offer = verdict.exchange_offer
-        size = offer.variant_attributes.get("size", "")
-        parts = [part("returns.exchange_offer", words={"item": item.name, "size": size})]
-        if verdict.bonus_credit.amount_minor > 0:
-            parts.append(
-                part(
-                    "returns.exchange_bonus",
-                    bonus=money(verdict.bonus_credit.amount_minor, currency),
-                )
-            )
-        parts.append(part("returns.exchange_choose"))
-        pending = {
-            "kind": EXCHANGE_OFFER,
-            "order_id": order.order_id,
-            "line_item_id": item.line_item_id,
-            "exchange_sku": offer.sku,
-            "size": size,
-            "label_required": verdict.label_required,
-            "return_by": day(verdict.return_by.ToDatetime())
-            if verdict.HasField("return_by")
-            else "",
-            "bonus_minor": verdict.bonus_credit.amount_minor,
-            "reason": int(verdict_reason),
-        }
-        return Handled(reply(*parts), pending=pending, decision=as_dict)
+        return _exchange_offer(verdict, order, item, verdict_reason, as_dict)
     if outcome == pb.OUTCOME_DENY:
-        parts = [part("returns.denied", words=words, order_id=order.order_id)]
-        parts.extend(_denial_parts(decision))
-        parts.append(part("returns.denied_appeal"))
-        return Handled(
-            reply(*parts),
-            decision=as_dict,
-            return_record=ReturnWrite(
-                order_id=order.order_id,
-                line_item_id=item.line_item_id,
-                sku=item.sku,
-                product_id=item.product_id,
-                outcome="DENY",
-                returnless=False,
-                rma=None,
-                return_by=None,
-                refund_minor=0,
-                exchange_sku=None,
-            ),
-        )
+        return _denied(decision, order, item, as_dict)
     # MANUAL_REVIEW, or an outcome this desk does not know: a person decides.
+    words = {"item": describe_item(item), "sla": sla}
     return Handled(
-        reply(part("returns.review", words={**words, "sla": sla}, order_id=order.order_id)),
+        reply(part("returns.review", words=words, order_id=order.order_id)),
         decision=as_dict,
         handoff=Handoff(("return_review",), "QUEUE_RETURNS"),
     )
+
+
+def _record(
+    order: OrderView,
+    item: ItemView,
+    outcome: str,
+    refund_minor: int = 0,
+    rma: str | None = None,
+    return_by: datetime | None = None,
+    returnless: bool = False,
+    exchange_sku: str | None = None,
+) -> ReturnWrite:
+    """The return as the store keeps it."""
+    return ReturnWrite(
+        order_id=order.order_id,
+        line_item_id=item.line_item_id,
+        sku=item.sku,
+        product_id=item.product_id,
+        outcome=outcome,
+        returnless=returnless,
+        rma=rma,
+        return_by=return_by,
+        refund_minor=refund_minor,
+        exchange_sku=exchange_sku,
+    )
+
+
+def _approved(
+    verdict: pb.ItemDecision,
+    order: OrderView,
+    item: ItemView,
+    label_url: str,
+    as_dict: dict[str, Any],
+) -> Handled:
+    """Approved: the refund, the label to print, the date to send it back by."""
+    rma = new_rma()
+    words = {"item": describe_item(item)}
+    parts = [part("returns.approved", words=words, order_id=order.order_id)]
+    parts.extend(_refund_parts(verdict, order.currency))
+    if verdict.label_required:
+        parts.append(part("returns.label", label_url=label_url.format(rma=rma)))
+    return_by = None
+    if verdict.HasField("return_by"):
+        return_by = _aware(verdict.return_by.ToDatetime())
+        parts.append(part("returns.return_by", return_by=day(verdict.return_by.ToDatetime())))
+    if verdict.inspection_required:
+        parts.append(part("returns.inspection"))
+    refund = verdict.refund.amount.amount_minor
+    return Handled(
+        reply(*parts),
+        decision=as_dict,
+        return_record=_record(order, item, "APPROVE_RETURN", refund, rma, return_by),
+    )
+
+
+def _returnless(
+    verdict: pb.ItemDecision, order: OrderView, item: ItemView, as_dict: dict[str, Any]
+) -> Handled:
+    """A refund without sending the item back."""
+    refund = verdict.refund.amount.amount_minor
+    amount = money(refund, order.currency)
+    words = {"item": describe_item(item)}
+    return Handled(
+        reply(part("returns.keep_it", words=words, amount=amount)),
+        decision=as_dict,
+        return_record=_record(order, item, "APPROVE_RETURNLESS_REFUND", refund, returnless=True),
+    )
+
+
+def _exchange_offer(
+    verdict: pb.ItemDecision,
+    order: OrderView,
+    item: ItemView,
+    verdict_reason: int,
+    as_dict: dict[str, Any],
+) -> Handled:
+    """The other size offered, with its bonus; the conversation waits for YES or REFUND."""
+    offer = verdict.exchange_offer
+    size = offer.variant_attributes.get("size", "")
+    parts = [part("returns.exchange_offer", words={"item": item.name, "size": size})]
+    bonus = verdict.bonus_credit.amount_minor
+    if bonus > 0:
+        parts.append(part("returns.exchange_bonus", bonus=money(bonus, order.currency)))
+    parts.append(part("returns.exchange_choose"))
+    pending = {
+        "kind": EXCHANGE_OFFER,
+        "order_id": order.order_id,
+        "line_item_id": item.line_item_id,
+        "exchange_sku": offer.sku,
+        "size": size,
+        "label_required": verdict.label_required,
+        "return_by": day(verdict.return_by.ToDatetime()) if verdict.HasField("return_by") else "",
+        "bonus_minor": bonus,
+        "reason": int(verdict_reason),
+    }
+    return Handled(reply(*parts), pending=pending, decision=as_dict)
+
+
+def _denied(
+    decision: pb.ReturnDecision, order: OrderView, item: ItemView, as_dict: dict[str, Any]
+) -> Handled:
+    """Denied, with the reasons in plain words and where to turn."""
+    words = {"item": describe_item(item)}
+    parts = [part("returns.denied", words=words, order_id=order.order_id)]
+    parts.extend(_denial_parts(decision))
+    parts.append(part("returns.denied_appeal"))
+    return Handled(reply(*parts), decision=as_dict, return_record=_record(order, item, "DENY"))
 
 
 def _refund_parts(verdict: pb.ItemDecision, currency: str) -> list[Part]:
@@ -410,8 +431,6 @@ def _refund_parts(verdict: pb.ItemDecision, currency: str) -> list[Part]:
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 

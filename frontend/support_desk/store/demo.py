@@ -1,35 +1,44 @@
-"""The demo data set, created in an empty store on first run (setting `seed_demo`).
+"""The demo data set (demo.yaml beside this module), created in an empty store on first
+run (setting `seed_demo`).
 
-Every date is relative to the moment of seeding, so return windows, parcels in transit
-and the stalled one stay true whenever the demo is created. The tenant is the one of
-policies/apparel.yaml (northwind-apparel, USD; returns accepted from US and CA only).
-
-| customer | language, country | what to try |
-| --- | --- | --- |
-| cust-es-1 | Spanish, US | return the shirt (size M, delivered 5 days ago), too small: exchange |
-| cust-en-1 | English, US | where is my parcel: UPS, stalled in the Louisville hub for 5 days |
-| cust-fr-1 | French, CA | a lost DHL parcel worth $1,280 (high value): escalated to a person |
-| cust-en-2 | English, US | change the address of an order not shipped yet |
-| cust-it-1 | Italian, US | socks that arrived with a hole: a returnless refund ("keep it") |
-| cust-pt-1 | Portuguese, PT | a return from a country the policy does not accept: denied |
-| cust-ca-1 | Catalan, CA | a DHL parcel held for an incomplete address (exception code) |
-| cust-it-2 | Italian, US | a UPS parcel out for delivery today |
+The file is read and checked here (unknown or missing keys, products and sizes that do
+not exist, statuses the desk does not know, events out of order: an error naming the
+place); its dates are days relative to the moment of seeding, so return windows,
+parcels in transit and the stalled one stay true whenever the demo is created.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from frontend.support_desk.datafile import Node, load
+from frontend.support_desk.settings import SUPPORTED_LANGUAGES
 from frontend.support_desk.store import models as m
 
-TENANT = "northwind-apparel"
+PATH = Path(__file__).with_name("demo.yaml")
+TENANT = "northwind-apparel"  # the tenant of demo.yaml (a test checks they agree)
+
+TIERS = ("new", "standard", "loyal", "vip")
+ORDER_STATUSES = ("processing", "shipped", "delivered", "cancelled")
+SHIPMENT_STATUSES = (
+    "label_created",
+    "in_transit",
+    "out_for_delivery",
+    "delivered",
+    "exception",
+    "lost",
+    "returned",
+)
 
 
 @dataclass(frozen=True)
-class _Product:
+class Product:
     product_id: str
     name: str
     product_type: str
@@ -37,59 +46,291 @@ class _Product:
     color: str
     price: int
     cost: int
+    stock: dict[str, int]  # available units by size; "" for one size
 
 
-SHIRT = _Product("P-OXFORD", "Oxford shirt", "shirt", "tops", "blue", 4800, 1700)
-TEE = _Product("P-TEE", "Cotton T-shirt", "t-shirt", "tops", "white", 1800, 500)
-CHINOS = _Product("P-CHINO", "Slim chinos", "trousers", "bottoms", "khaki", 6800, 2300)
-SOCKS = _Product("P-SOCKS", "Merino socks, 3 pairs", "socks", "accessories", "grey", 1400, 300)
-PARKA = _Product("P-PARKA", "Alpine down parka", "coat", "outerwear", "black", 69000, 26000)
-BOOTS = _Product("P-BOOTS", "Leather Chelsea boots", "boots", "footwear", "brown", 42000, 15000)
-SCARF = _Product("P-SCARF", "Cashmere scarf", "scarf", "accessories", "camel", 17000, 6000)
-LINEN = _Product("P-LINEN", "Linen shirt", "shirt", "tops", "white", 5200, 1900)
-DRESS = _Product("P-DRESS", "Wrap dress", "dress", "dresses", "green", 8900, 3100)
-
-STOCK: dict[_Product, dict[str, int]] = {
-    SHIRT: {"S": 4, "M": 6, "L": 5, "XL": 0},
-    TEE: {"S": 10, "M": 12, "L": 8},
-    CHINOS: {"30": 3, "32": 4, "34": 2},
-    SOCKS: {"": 40},
-    PARKA: {"S": 1, "M": 2, "L": 0},
-    BOOTS: {"40": 1, "41": 2, "42": 1},
-    SCARF: {"": 5},
-    LINEN: {"M": 3, "L": 3},
-    DRESS: {"S": 2, "M": 0, "L": 1},
-}
+@dataclass(frozen=True)
+class Event:
+    days_ago: float
+    status: str
+    location: str
+    description: str
+    exception_code: str | None
 
 
-def sku(product: _Product, size: str) -> str:
-    base = f"NW-{product.product_id.removeprefix('P-')}-{product.color[:3].upper()}"
-    return f"{base}-{size}" if size else base
+@dataclass(frozen=True)
+class Shipment:
+    carrier: str
+    tracking: str
+    status: str
+    events: tuple[Event, ...]  # oldest first; the parcel left with the first
+    delivered_days_ago: float | None
+    estimated_delivery_in_days: float | None
 
 
-def seed(session: Session, now: datetime) -> None:
-    """Create the demo tenant, stock, customers, orders, shipments and tracking events."""
-    session.add(
-        m.Tenant(
-            tenant_id=TENANT,
-            name="Northwind Apparel",
-            currency="USD",
-            default_language="en",
-            reship_allowed=True,
-            refund_on_stall_allowed=True,
-            return_label_cost=650,
-            outbound_shipping_cost=800,
-            receiving_cost=300,
-            handling_cost=200,
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    placed_days_ago: float
+    promised_in_days: float
+    status: str
+    address: str
+    country: str
+    lines: tuple[tuple[Product, str], ...]  # product and size
+    shipment: Shipment | None
+
+
+@dataclass(frozen=True)
+class Return:
+    order_id: str
+    line_item_id: str
+    product: Product
+    size: str
+    requested_days_ago: float
+    outcome: str
+    refund_minor: int
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: str
+    name: str
+    email: str
+    language: str
+    country: str
+    tier: str
+    age_days: float
+    tags: tuple[str, ...]
+    orders: tuple[Order, ...]
+    returns: tuple[Return, ...]
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """The columns of the tenant row."""
+
+    tenant_id: str
+    name: str
+    currency: str
+    default_language: str
+    reship_allowed: bool
+    refund_on_stall_allowed: bool
+    return_label_cost: int
+    outbound_shipping_cost: int
+    receiving_cost: int
+    handling_cost: int
+
+
+@dataclass(frozen=True)
+class Demo:
+    tenant: Tenant
+    sku_prefix: str
+    products: dict[str, Product]
+    customers: tuple[Customer, ...]
+
+    def sku(self, product: Product, size: str) -> str:
+        """<prefix>-<product id without "P-">-<colour's first three letters>[-<size>]."""
+        base = f"{self.sku_prefix}-{product.product_id.removeprefix('P-')}-"
+        base += product.color[:3].upper()
+        return f"{base}-{size}" if size else base
+
+
+# Reading and checking demo.yaml.
+
+
+@cache
+def load_demo(path: Path = PATH) -> Demo:
+    """The data set at `path`, checked (read once per path)."""
+    root = load(path).mapping(required=("tenant", "sku_prefix", "products", "customers"))
+    products = {key: _product(key, node) for key, node in root["products"].items()}
+    customers = tuple(_customer(node, products) for node in root["customers"].sequence())
+    ids = [c.customer_id for c in customers]
+    if len(set(ids)) != len(ids):
+        raise root["customers"].error("a customer_id is used twice")
+    return Demo(_tenant(root["tenant"]), root["sku_prefix"].string(), products, customers)
+
+
+def _tenant(node: Node) -> Tenant:
+    node.mapping(
+        required=(
+            "tenant_id",
+            "name",
+            "currency",
+            "default_language",
+            "reship_allowed",
+            "refund_on_stall_allowed",
+            "costs",
         )
     )
+    costs = node["costs"].mapping(
+        required=("return_label", "outbound_shipping", "receiving", "handling")
+    )
+    language = node["default_language"].string()
+    if language not in SUPPORTED_LANGUAGES:
+        raise node["default_language"].error(f"not a language of the desk: {language!r}")
+    return Tenant(
+        tenant_id=node["tenant_id"].string(),
+        name=node["name"].string(),
+        currency=node["currency"].string(),
+        default_language=language,
+        reship_allowed=node["reship_allowed"].boolean(),
+        refund_on_stall_allowed=node["refund_on_stall_allowed"].boolean(),
+        return_label_cost=costs["return_label"].integer(),
+        outbound_shipping_cost=costs["outbound_shipping"].integer(),
+        receiving_cost=costs["receiving"].integer(),
+        handling_cost=costs["handling"].integer(),
+    )
+
+
+def _product(product_id: str, node: Node) -> Product:
+    node.mapping(required=("name", "type", "category", "color", "price", "cost", "stock"))
+    stock_node = node["stock"]
+    if isinstance(stock_node.value, dict):
+        stock = {size: units.integer() for size, units in stock_node.items()}
+    else:
+        stock = {"": stock_node.integer()}
+    return Product(
+        product_id,
+        node["name"].string(),
+        node["type"].string(),
+        node["category"].string(),
+        node["color"].string(),
+        node["price"].integer(),
+        node["cost"].integer(),
+        stock,
+    )
+
+
+def _one_of(node: Node, allowed: tuple[str, ...]) -> str:
+    value = node.string()
+    if value not in allowed:
+        raise node.error(f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _customer(node: Node, products: dict[str, Product]) -> Customer:
+    node.mapping(
+        required=("customer_id", "name", "email", "language", "country", "orders"),
+        optional=("tier", "age_days", "tags", "returns"),
+    )
+    tier, age, tags, returns = (node.get(k) for k in ("tier", "age_days", "tags", "returns"))
+    return Customer(
+        customer_id=node["customer_id"].string(),
+        name=node["name"].string(),
+        email=node["email"].string(),
+        language=_one_of(node["language"], SUPPORTED_LANGUAGES),
+        country=node["country"].string(),
+        tier=_one_of(tier, TIERS) if tier else "standard",
+        age_days=age.number() if age else 400,
+        tags=tuple(t.string() for t in tags.sequence(allow_empty=True)) if tags else (),
+        orders=tuple(_order(o, products) for o in node["orders"].sequence()),
+        returns=tuple(_return(r, products) for r in returns.sequence()) if returns else (),
+    )
+
+
+def _line(node: Node, products: dict[str, Product]) -> tuple[Product, str]:
+    node.mapping(required=("product",), optional=("size",))
+    return _product_size(node, products)
+
+
+def _product_size(node: Node, products: dict[str, Product]) -> tuple[Product, str]:
+    """A product and one of its sizes (none for a product in one size)."""
+    product_id = node["product"].string()
+    if product_id not in products:
+        raise node["product"].error(f"no product {product_id!r} in products")
+    product = products[product_id]
+    size = node["size"].string() if node.get("size") else ""
+    if size not in product.stock:
+        sizes = ", ".join(repr(s) for s in product.stock)
+        raise node.error(f"{product_id} comes in {sizes}, not {size!r}")
+    return product, size
+
+
+def _order(node: Node, products: dict[str, Product]) -> Order:
+    node.mapping(
+        required=("order_id", "placed_days_ago", "status", "address", "country", "lines"),
+        optional=("promised_in_days", "shipment"),
+    )
+    promised, shipment = node.get("promised_in_days"), node.get("shipment")
+    return Order(
+        order_id=node["order_id"].string(),
+        placed_days_ago=node["placed_days_ago"].number(),
+        promised_in_days=promised.number() if promised else 6,
+        status=_one_of(node["status"], ORDER_STATUSES),
+        address=node["address"].string(),
+        country=node["country"].string(),
+        lines=tuple(_line(line, products) for line in node["lines"].sequence()),
+        shipment=_shipment(shipment) if shipment else None,
+    )
+
+
+def _shipment(node: Node) -> Shipment:
+    node.mapping(
+        required=("carrier", "tracking", "status", "events"),
+        optional=("delivered_days_ago", "estimated_delivery_in_days"),
+    )
+    events = tuple(_event(e) for e in node["events"].sequence())
+    if any(b.days_ago > a.days_ago for a, b in pairwise(events)):
+        raise node["events"].error("events go from the oldest to the latest")
+    delivered, eta = node.get("delivered_days_ago"), node.get("estimated_delivery_in_days")
+    return Shipment(
+        carrier=node["carrier"].string(),
+        tracking=node["tracking"].string(),
+        status=_one_of(node["status"], SHIPMENT_STATUSES),
+        events=events,
+        delivered_days_ago=delivered.number() if delivered else None,
+        estimated_delivery_in_days=eta.number() if eta else None,
+    )
+
+
+def _event(node: Node) -> Event:
+    node.mapping(
+        required=("days_ago", "status", "location", "description"),
+        optional=("exception_code",),
+    )
+    code = node.get("exception_code")
+    return Event(
+        node["days_ago"].number(),
+        node["status"].string(),
+        node["location"].string(),
+        node["description"].string(),
+        code.string() if code else None,
+    )
+
+
+def _return(node: Node, products: dict[str, Product]) -> Return:
+    node.mapping(
+        required=("order_id", "line_item_id", "product", "requested_days_ago", "outcome"),
+        optional=("size", "refund_minor"),
+    )
+    product, size = _product_size(node, products)
+    refund = node.get("refund_minor")
+    return Return(
+        order_id=node["order_id"].string(),
+        line_item_id=node["line_item_id"].string(),
+        product=product,
+        size=size,
+        requested_days_ago=node["requested_days_ago"].number(),
+        outcome=node["outcome"].string(),
+        refund_minor=refund.integer() if refund else product.price,
+    )
+
+
+# Seeding.
+
+
+def seed(session: Session, now: datetime, path: Path = PATH) -> None:
+    """Create the demo tenant, stock, customers, orders, shipments, tracking events and
+    earlier returns, dated relative to `now`."""
+    data = load_demo(path)
+    session.add(m.Tenant(**asdict(data.tenant)))
     session.flush()  # the tenant row first: nothing else relates to it in the ORM
-    for product, sizes in STOCK.items():
-        for size, available in sizes.items():
+    for product in data.products.values():
+        for size, available in product.stock.items():
             session.add(
                 m.StockItem(
-                    tenant_id=TENANT,
-                    sku=sku(product, size),
+                    tenant_id=data.tenant.tenant_id,
+                    sku=data.sku(product, size),
                     product_id=product.product_id,
                     name=product.name,
                     size=size,
@@ -99,49 +340,62 @@ def seed(session: Session, now: datetime) -> None:
                     available=available,
                 )
             )
+    for customer in data.customers:
+        _seed_customer(session, data, customer, now)
 
-    def days(n: float) -> datetime:
-        return now - timedelta(days=n)
 
-    def customer(
-        customer_id: str,
-        name: str,
-        language: str,
-        country: str,
-        tier: str = "standard",
-        age_days: int = 400,
-        tags: tuple[str, ...] = (),
-    ) -> m.Customer:
-        first, _, last = name.partition(" ")
-        row = m.Customer(
-            tenant_id=TENANT,
-            customer_id=customer_id,
-            name=name,
-            email=f"{first.lower()}.{last.lower()}@example.com",
-            language=language,
-            country_code=country,
-            tier=tier,
-            tags=list(tags),
-            created_at=days(age_days),
-            chargebacks=0,
+def _ago(now: datetime, days: float) -> datetime:
+    return now - timedelta(days=days)
+
+
+def _seed_customer(session: Session, data: Demo, c: Customer, now: datetime) -> None:
+    tenant_id = data.tenant.tenant_id
+    row = m.Customer(
+        tenant_id=tenant_id,
+        customer_id=c.customer_id,
+        name=c.name,
+        email=c.email,
+        language=c.language,
+        country_code=c.country,
+        tier=c.tier,
+        tags=list(c.tags),
+        created_at=_ago(now, c.age_days),
+        chargebacks=0,
+    )
+    session.add(row)
+    for order in c.orders:
+        session.add(_order_row(data, row, order, now))
+    for r in c.returns:
+        session.add(
+            m.ReturnRecord(
+                customer=row,
+                order_id=r.order_id,
+                line_item_id=r.line_item_id,
+                sku=data.sku(r.product, r.size),
+                product_id=r.product.product_id,
+                requested_at=_ago(now, r.requested_days_ago),
+                outcome=r.outcome,
+                refund_minor=r.refund_minor,
+            )
         )
-        session.add(row)
-        return row
 
-    def order(
-        owner: m.Customer,
-        order_id: str,
-        placed: float,
-        status: str,
-        address: str,
-        country: str,
-        lines: list[tuple[_Product, str]],
-        promised_in: float = 6,
-    ) -> m.Order:
-        items = [
+
+def _order_row(data: Demo, customer: m.Customer, o: Order, now: datetime) -> m.Order:
+    row = m.Order(
+        tenant_id=data.tenant.tenant_id,
+        order_id=o.order_id,
+        customer=customer,
+        placed_at=_ago(now, o.placed_days_ago),
+        promised_by=_ago(now, o.placed_days_ago - o.promised_in_days),
+        status=o.status,
+        currency=data.tenant.currency,
+        total_minor=sum(p.price for p, _ in o.lines),
+        shipping_address=o.address,
+        country_code=o.country,
+        items=[
             m.OrderItem(
                 line_item_id=f"L{n}",
-                sku=sku(p, size),
+                sku=data.sku(p, size),
                 product_id=p.product_id,
                 name=p.name,
                 product_type=p.product_type,
@@ -152,240 +406,31 @@ def seed(session: Session, now: datetime) -> None:
                 unit_cost_minor=p.cost,
                 quantity=1,
             )
-            for n, (p, size) in enumerate(lines, start=1)
-        ]
-        row = m.Order(
-            tenant_id=TENANT,
-            order_id=order_id,
-            customer=owner,
-            placed_at=days(placed),
-            promised_by=days(placed - promised_in),
-            status=status,
-            currency="USD",
-            total_minor=sum(p.price for p, _ in lines),
-            shipping_address=address,
-            country_code=country,
-            items=items,
-        )
-        session.add(row)
-        return row
+            for n, (p, size) in enumerate(o.lines, start=1)
+        ],
+    )
+    if o.shipment is not None:
+        row.shipments.append(_shipment_row(o.shipment, now))
+    return row
 
-    def shipment(
-        parent: m.Order,
-        carrier: str,
-        tracking: str,
-        status: str,
-        events: list[tuple[float, str, str, str, str | None]],
-        delivered: float | None = None,
-        eta: float | None = None,
-    ) -> None:
-        parent.shipments.append(
-            m.Shipment(
-                carrier=carrier,
-                tracking_number=tracking,
-                status=status,
-                shipped_at=days(events[0][0]),
-                delivered_at=days(delivered) if delivered is not None else None,
-                estimated_delivery=days(eta) if eta is not None else None,
-                events=[
-                    m.TrackingEvent(
-                        occurred_at=days(ago),
-                        status=state,
-                        location=where,
-                        description=what,
-                        exception_code=code,
-                    )
-                    for ago, state, where, what, code in events
-                ],
+
+def _shipment_row(s: Shipment, now: datetime) -> m.Shipment:
+    delivered, eta = s.delivered_days_ago, s.estimated_delivery_in_days
+    return m.Shipment(
+        carrier=s.carrier,
+        tracking_number=s.tracking,
+        status=s.status,
+        shipped_at=_ago(now, s.events[0].days_ago),
+        delivered_at=_ago(now, delivered) if delivered is not None else None,
+        estimated_delivery=now + timedelta(days=eta) if eta is not None else None,
+        events=[
+            m.TrackingEvent(
+                occurred_at=_ago(now, e.days_ago),
+                status=e.status,
+                location=e.location,
+                description=e.description,
+                exception_code=e.exception_code,
             )
-        )
-
-    lucia = customer("cust-es-1", "Lucía Fernández", "es", "US")
-    shirt_order = order(
-        lucia,
-        "NW-1001",
-        9,
-        "delivered",
-        "1450 Brickell Ave, Miami, FL 33131, US",
-        "US",
-        [(SHIRT, "M")],
-    )
-    shipment(
-        shirt_order,
-        "UPS",
-        "1Z999AA10123456784",
-        "delivered",
-        [
-            (8, "picked_up", "Reno, NV, US", "Picked up", None),
-            (7, "in_transit", "Louisville, KY, US", "Arrived at facility", None),
-            (5.2, "out_for_delivery", "Miami, FL, US", "Out for delivery", None),
-            (5, "delivered", "Miami, FL, US", "Delivered, front door", None),
+            for e in s.events
         ],
-        delivered=5,
-    )
-    session.add(
-        m.ReturnRecord(
-            customer=lucia,
-            order_id="NW-0917",
-            line_item_id="L1",
-            sku=sku(TEE, "S"),
-            product_id=TEE.product_id,
-            requested_at=days(200),
-            outcome="APPROVE_RETURN",
-            refund_minor=TEE.price,
-        )
-    )
-
-    oliver = customer("cust-en-1", "Oliver Bennett", "en", "US")
-    stalled = order(
-        oliver,
-        "NW-1002",
-        8,
-        "shipped",
-        "88 Alder St, Portland, OR 97204, US",
-        "US",
-        [(CHINOS, "32"), (TEE, "M")],
-        promised_in=5,
-    )
-    shipment(
-        stalled,
-        "UPS",
-        "1Z999AA10123456795",
-        "in_transit",
-        [
-            (7.5, "picked_up", "Reno, NV, US", "Origin scan", None),
-            (7, "in_transit", "Salt Lake City, UT, US", "Departed from facility", None),
-            (5, "in_transit", "Louisville, KY, US (Worldport hub)", "Arrived at facility", None),
-        ],
-        eta=3,
-    )
-
-    camille = customer(
-        "cust-fr-1", "Camille Dubois", "fr", "CA", tier="vip", age_days=1500, tags=("vip",)
-    )
-    lost = order(
-        camille,
-        "NW-1003",
-        21,
-        "shipped",
-        "350 Rue Saint-Paul O, Montréal, QC H2Y 2A6, CA",
-        "CA",
-        [(PARKA, "M"), (BOOTS, "40"), (SCARF, "")],
-        promised_in=7,
-    )
-    shipment(
-        lost,
-        "DHL",
-        "JD014600006281230704",
-        "lost",
-        [
-            (20, "picked_up", "Reno, NV, US", "Shipment picked up", None),
-            (19, "in_transit", "Cincinnati Hub, OH, US", "Processed at DHL hub", None),
-            (17, "in_transit", "Montreal, QC, CA", "Arrived at DHL facility", None),
-            (15, "exception", "Montreal, QC, CA", "Shipment not located, trace opened", "NL"),
-            (5, "lost", "Montreal, QC, CA", "Shipment declared lost", "LS"),
-        ],
-        eta=14,
-    )
-
-    emma = customer("cust-en-2", "Emma Clarke", "en", "US")
-    order(
-        emma,
-        "NW-1004",
-        1,
-        "processing",
-        "12 Congress Ave, Austin, TX 78701, US",
-        "US",
-        [(DRESS, "S")],
-    )
-
-    giulia = customer("cust-it-1", "Giulia Romano", "it", "US")
-    socks = order(
-        giulia,
-        "NW-1005",
-        12,
-        "delivered",
-        "210 W 17th St, New York, NY 10011, US",
-        "US",
-        [(SOCKS, "")],
-    )
-    shipment(
-        socks,
-        "UPS",
-        "1Z999AA10123456806",
-        "delivered",
-        [
-            (11, "picked_up", "Reno, NV, US", "Picked up", None),
-            (10, "delivered", "New York, NY, US", "Delivered", None),
-        ],
-        delivered=10,
-    )
-
-    joao = customer("cust-pt-1", "João Silva", "pt", "PT")
-    linen = order(
-        joao,
-        "NW-1006",
-        12,
-        "delivered",
-        "Rua Augusta 120, 1100-053 Lisboa, PT",
-        "PT",
-        [(LINEN, "M")],
-    )
-    shipment(
-        linen,
-        "DHL",
-        "JD014600006281230715",
-        "delivered",
-        [
-            (11, "picked_up", "Reno, NV, US", "Shipment picked up", None),
-            (9, "in_transit", "Leipzig Hub, DE", "Processed at DHL hub", None),
-            (7, "delivered", "Lisboa, PT", "Delivered", None),
-        ],
-        delivered=7,
-    )
-
-    jordi = customer("cust-ca-1", "Jordi Puig", "ca", "CA")
-    held = order(
-        jordi,
-        "NW-1007",
-        4,
-        "shipped",
-        "200 Bay St, Toronto, ON, CA",
-        "CA",
-        [(CHINOS, "30")],
-    )
-    shipment(
-        held,
-        "DHL",
-        "JD014600006281230726",
-        "exception",
-        [
-            (3, "picked_up", "Reno, NV, US", "Shipment picked up", None),
-            (2, "in_transit", "Toronto, ON, CA", "Arrived at DHL facility", None),
-            (1, "exception", "Toronto, ON, CA", "Address information needed", "BA"),
-        ],
-        eta=-1,
-    )
-
-    marco = customer("cust-it-2", "Marco Bianchi", "it", "US")
-    today = order(
-        marco,
-        "NW-1008",
-        3,
-        "shipped",
-        "500 N Michigan Ave, Chicago, IL 60611, US",
-        "US",
-        [(TEE, "L")],
-    )
-    shipment(
-        today,
-        "UPS",
-        "1Z999AA10123456817",
-        "out_for_delivery",
-        [
-            (2.5, "picked_up", "Reno, NV, US", "Origin scan", None),
-            (1, "in_transit", "Chicago, IL, US", "Arrived at facility", None),
-            (0.1, "out_for_delivery", "Chicago, IL, US", "Out for delivery", None),
-        ],
-        eta=-0.3,
     )
