@@ -12,6 +12,7 @@ from frontend.support_desk.store.writes import (
     AddressWrite,
     MessageWrite,
     NewConversation,
+    ReturnWrite,
     TicketWrite,
     TurnWrite,
 )
@@ -132,3 +133,55 @@ def test_tickets_come_most_urgent_first(store: Store) -> None:
         (1, f"{1:016x}"),
         (3, f"{0:016x}"),
     ]
+
+
+def test_a_return_decided_on_the_first_message_is_stored(store: Store) -> None:
+    store.apply_turn(
+        TurnWrite(
+            conversation_id="f1257f1257f12570",
+            new_conversation=NewConversation(TENANT, "cust-it-1", "", "chat", ""),
+            language="it",
+            intent="damaged_or_wrong_item",
+            handled_by="automation",
+            pending=None,
+            messages=(MessageWrite("customer", "buco", "it", "hole", "r"),),
+            return_record=ReturnWrite(
+                "NW-1005",
+                "L1",
+                "NW-SOCKS-GRE",
+                "P-SOCKS",
+                "APPROVE_RETURNLESS_REFUND",
+                True,
+                None,
+                None,
+                1400,
+                None,
+            ),
+        ),
+        NOW,
+    )
+    customer = store.customer(TENANT, "cust-it-1")
+    assert customer is not None
+    assert [(r.order_id, r.outcome, r.returnless) for r in customer.returns] == [
+        ("NW-1005", "APPROVE_RETURNLESS_REFUND", True)
+    ]
+
+
+def test_an_exchange_takes_one_unit_and_never_goes_below_zero(store: Store) -> None:
+    for n in range(2):  # size XL has none: nothing to take
+        store.apply_turn(
+            TurnWrite(
+                conversation_id=f"e{n:015x}",
+                new_conversation=NewConversation(TENANT, "cust-es-1", "", "chat", ""),
+                language="es",
+                intent="exchange_request",
+                handled_by="automation",
+                pending=None,
+                messages=(),
+                exchange_reserved_sku="NW-OXFORD-BLU-L" if n else "NW-OXFORD-BLU-XL",
+            ),
+            NOW,
+        )
+    ctx = store.load_context(TENANT, "cust-es-1", None, NOW)
+    sizes = {s.size: s.available for s in ctx.stock["P-OXFORD"]}
+    assert (sizes["L"], sizes["XL"]) == (4, 0)
