@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, bindparam, func, select
+from sqlalchemy import Connection, Table, and_, bindparam, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from frontend.support_desk.store import models as m
@@ -66,37 +66,42 @@ def _columns(table: Table, view: type, skip: Sequence[str] = ()) -> list[ColumnE
     return [table.c[f.name] for f in fields(view) if f.name not in skip]
 
 
-_TENANT = select(*_columns(TENANTS, TenantView)).where(TENANTS.c.tenant_id == bindparam("tenant"))
+_TENANT_FIELDS = len(fields(TenantView))
+_ORDER_FIELDS = len(fields(OrderView)) - 2  # without items and shipments
+_SHIPMENT_FIELDS = len(fields(ShipmentView)) - 1  # without events
 _CUSTOMER_ROW = _columns(CUSTOMERS, CustomerView, skip=("orders", "returns"))
 _CUSTOMER = select(CUSTOMERS.c.id, *_CUSTOMER_ROW).where(
     CUSTOMERS.c.tenant_id == bindparam("tenant"),
     CUSTOMERS.c.customer_id == bindparam("customer_id"),
 )
 _ORDER_ROW = _columns(ORDERS, OrderView, skip=("items", "shipments"))
-_ORDERS = (
-    select(ORDERS.c.id, *_ORDER_ROW)
-    .where(ORDERS.c.customer_pk == bindparam("customer"))
-    .order_by(ORDERS.c.placed_at, ORDERS.c.id)
-)
 _ORDER = select(ORDERS.c.id, *_ORDER_ROW).where(
     ORDERS.c.tenant_id == bindparam("tenant"), ORDERS.c.order_id == bindparam("order_id")
 )
 _CUSTOMER_ORDER_IDS = select(ORDERS.c.id).where(ORDERS.c.customer_pk == bindparam("customer"))
-_ITEMS = (
-    select(ITEMS.c.order_pk, *_columns(ITEMS, ItemView))
-    .where(ITEMS.c.order_pk.in_(_CUSTOMER_ORDER_IDS.scalar_subquery()))
-    .order_by(ITEMS.c.id)
+_ITEM_ROW = _columns(ITEMS, ItemView)
+_ORDERS_AND_ITEMS = (  # one row per item; an order without items has one row of NULLs
+    select(ORDERS.c.id, *_ORDER_ROW, ITEMS.c.id.label("item_pk"), *_ITEM_ROW)
+    .select_from(ORDERS.outerjoin(ITEMS, ITEMS.c.order_pk == ORDERS.c.id))
+    .where(ORDERS.c.customer_pk == bindparam("customer"))
+    .order_by(ORDERS.c.placed_at, ORDERS.c.id, ITEMS.c.id)
 )
-_SHIPMENTS = (
-    select(SHIPMENTS.c.order_pk, SHIPMENTS.c.id, *_columns(SHIPMENTS, ShipmentView, ("events",)))
-    .where(SHIPMENTS.c.order_pk.in_(_CUSTOMER_ORDER_IDS.scalar_subquery()))
-    .order_by(SHIPMENTS.c.id)
-)
-_EVENTS = (
-    select(EVENTS.c.shipment_pk, *_columns(EVENTS, EventView))
-    .join(SHIPMENTS, SHIPMENTS.c.id == EVENTS.c.shipment_pk)
-    .where(SHIPMENTS.c.order_pk.in_(_CUSTOMER_ORDER_IDS.scalar_subquery()))
-    .order_by(EVENTS.c.occurred_at, EVENTS.c.id)
+_SHIPMENT_ROW = _columns(SHIPMENTS, ShipmentView, ("events",))
+_SHIPMENTS_AND_EVENTS = (  # one row per tracking event, or one for a shipment without any
+    select(
+        SHIPMENTS.c.order_pk,
+        SHIPMENTS.c.id,
+        *_SHIPMENT_ROW,
+        EVENTS.c.id.label("event_pk"),
+        *_columns(EVENTS, EventView),
+    )
+    .select_from(
+        SHIPMENTS.join(ORDERS, ORDERS.c.id == SHIPMENTS.c.order_pk).outerjoin(
+            EVENTS, EVENTS.c.shipment_pk == SHIPMENTS.c.id
+        )
+    )
+    .where(ORDERS.c.customer_pk == bindparam("customer"))
+    .order_by(SHIPMENTS.c.id, EVENTS.c.occurred_at, EVENTS.c.id)
 )
 _RETURNS = (
     select(*_columns(RETURNS, ReturnView))
@@ -115,14 +120,29 @@ _STOCK = (
     )
     .order_by(STOCK.c.product_id, STOCK.c.id)
 )
-_CONTACTS = (
+_CONTACTS = (  # the customer's messages of the last 7 days
     select(func.count(MESSAGES.c.id))
     .join(CONVERSATIONS, CONVERSATIONS.c.id == MESSAGES.c.conversation_id)
     .where(
-        CONVERSATIONS.c.customer_pk == bindparam("customer"),
+        CONVERSATIONS.c.customer_pk == CUSTOMERS.c.id,
         MESSAGES.c.author == "customer",
         MESSAGES.c.created_at >= bindparam("since", type_=m.UTCDateTime()),
     )
+    .scalar_subquery()
+)
+_TENANT_ROW = _columns(TENANTS, TenantView)
+_HEAD = (  # the tenant, and the customer (NULLs when none is asked for or found)
+    select(*_TENANT_ROW, CUSTOMERS.c.id, *_CUSTOMER_ROW, _CONTACTS.label("contacts"))
+    .select_from(
+        TENANTS.outerjoin(
+            CUSTOMERS,
+            and_(
+                CUSTOMERS.c.tenant_id == TENANTS.c.tenant_id,
+                CUSTOMERS.c.customer_id == bindparam("customer_id"),
+            ),
+        )
+    )
+    .where(TENANTS.c.tenant_id == bindparam("tenant"))
 )
 _CONVERSATION_ROW = [
     *_columns(CONVERSATIONS, ConversationView, ("customer_id", "messages", "open_ticket")),
@@ -177,27 +197,29 @@ def read_context(
     conversation_id: str | None,
     now: datetime,
 ) -> Context:
-    """Everything the flow reads for one message. Raises NotFound naming the field."""
-    tenant = read_tenant(conn, tenant_id)
-    if tenant is None:
+    """Everything the flow reads for one message, in five SELECTs (seven more for an
+    existing conversation). Raises NotFound naming the field."""
+    since = now - timedelta(days=7)
+    head = conn.execute(
+        _HEAD, {"tenant": tenant_id, "customer_id": customer_id, "since": since}
+    ).first()
+    if head is None:
         raise NotFound("tenant_id", f"no tenant {tenant_id!r}")
-    customer_pk = None
+    tenant = _view(TenantView, *head[:_TENANT_FIELDS])
+    customer_pk = head[_TENANT_FIELDS]
     customer = None
-    if customer_id is not None:
-        found = _customer(conn, tenant_id, customer_id)
-        if found is None:
-            raise NotFound("customer_id", f"no customer {customer_id!r} in tenant {tenant_id!r}")
-        customer_pk, customer = found
-    conversation = None
-    if conversation_id is not None:
-        conversation = _conversation(conn, tenant_id, customer_pk, conversation_id)
     stock: dict[str, tuple[StockView, ...]] = {}
     contacts = 0
     if customer_pk is not None:
+        customer = _customer_view(conn, customer_pk, head[_TENANT_FIELDS + 1 : -1])
         for row in conn.execute(_STOCK, {"tenant": tenant_id, "customer": customer_pk}):
             stock[row.product_id] = (*stock.get(row.product_id, ()), StockView(*row))
-        since = now - timedelta(days=7)
-        contacts = conn.execute(_CONTACTS, {"customer": customer_pk, "since": since}).scalar_one()
+        contacts = head.contacts
+    elif customer_id is not None:
+        raise NotFound("customer_id", f"no customer {customer_id!r} in tenant {tenant_id!r}")
+    conversation = None
+    if conversation_id is not None:
+        conversation = _conversation(conn, tenant_id, customer_pk, conversation_id)
     return Context(
         tenant=tenant,
         customer=customer,
@@ -220,43 +242,47 @@ def _conversation(
     return _conversation_view(conn, row)
 
 
-def read_tenant(conn: Connection, tenant_id: str) -> TenantView | None:
-    row = conn.execute(_TENANT, {"tenant": tenant_id}).first()
-    return TenantView(*row) if row is not None else None
-
-
 def read_customer(conn: Connection, tenant_id: str, customer_id: str) -> CustomerView | None:
-    found = _customer(conn, tenant_id, customer_id)
-    return found[1] if found is not None else None
-
-
-def _customer(
-    conn: Connection, tenant_id: str, customer_id: str
-) -> tuple[int, CustomerView] | None:
-    """The customer's primary key and view, with orders, items, shipments, tracking
-    events and returns: six SELECTs, whatever the number of orders."""
     row = conn.execute(_CUSTOMER, {"tenant": tenant_id, "customer_id": customer_id}).first()
-    if row is None:
-        return None
-    pk = row.id
+    return _customer_view(conn, row.id, row[1:]) if row is not None else None
+
+
+def _customer_view(conn: Connection, pk: int, row: Any) -> CustomerView:
+    """The customer (row: customer_id, name, email, language, country_code, tier, tags,
+    created_at, chargebacks) with orders, items, shipments, tracking events and returns:
+    three SELECTs, whatever the number of orders."""
     key = {"customer": pk}
+    shipment_rows: dict[int, Any] = {}  # by shipment id, in id order
     events: dict[int, list[EventView]] = {}
-    for e in conn.execute(_EVENTS, key):
-        events.setdefault(e.shipment_pk, []).append(EventView(*e[1:]))
+    for r in conn.execute(_SHIPMENTS_AND_EVENTS, key):
+        shipment_rows.setdefault(r.id, r)
+        if r.event_pk is not None:
+            events.setdefault(r.id, []).append(_view(EventView, *r[3 + _SHIPMENT_FIELDS :]))
     shipments: dict[int, list[ShipmentView]] = {}
-    for s in conn.execute(_SHIPMENTS, key):
-        shipment = _view(ShipmentView, *s[2:], tuple(events.get(s.id, ())))
-        shipments.setdefault(s.order_pk, []).append(shipment)
+    for shipment_id, r in shipment_rows.items():
+        shipment = _view(
+            ShipmentView, *r[2 : 2 + _SHIPMENT_FIELDS], tuple(events.get(shipment_id, ()))
+        )
+        shipments.setdefault(r.order_pk, []).append(shipment)
+    order_rows: dict[int, Any] = {}  # by order id, in placed_at order
     items: dict[int, list[ItemView]] = {}
-    for i in conn.execute(_ITEMS, key):
-        items.setdefault(i.order_pk, []).append(_item(i))
+    for r in conn.execute(_ORDERS_AND_ITEMS, key):
+        order_rows.setdefault(r.id, r)
+        if r.item_pk is not None:
+            values = r[2 + _ORDER_FIELDS :]
+            item = _view(ItemView, *values[:-1], tuple(values[-1] or ()))
+            items.setdefault(r.id, []).append(item)
     orders = tuple(
-        _order(o, items.get(o.id, ()), shipments.get(o.id, ())) for o in conn.execute(_ORDERS, key)
+        _view(
+            OrderView,
+            *r[1 : 1 + _ORDER_FIELDS],
+            tuple(items.get(order_id, ())),
+            tuple(shipments.get(order_id, ())),
+        )
+        for order_id, r in order_rows.items()
     )
     returns = tuple(ReturnView(*r) for r in conn.execute(_RETURNS, key))
-    # (id, customer_id, name, email, language, country_code, tier, tags, created_at, ...)
-    customer = _view(CustomerView, *row[1:7], tuple(row.tags or ()), *row[8:], orders, returns)
-    return pk, customer
+    return _view(CustomerView, *row[:6], tuple(row[6] or ()), *row[7:], orders, returns)
 
 
 def _item(row: Any) -> ItemView:
