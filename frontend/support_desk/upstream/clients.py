@@ -132,11 +132,12 @@ class Upstreams:
         self,
         service: str,
         rpc: str,
-        invoke: Callable[[float, tuple[tuple[str, str], ...]], Awaitable[Response]],
+        invoke: Callable[[float, grpc.aio.Metadata], Awaitable[Response]],
         deadline: float,
         request_id: str,
     ) -> Response:
-        metadata = (("x-request-id", request_id), *self._keys[service])
+        # A Metadata object, not tuples: grpc.aio then skips converting them on every call.
+        metadata = grpc.aio.Metadata(("x-request-id", request_id), *self._keys[service])
         attempt = 0
         while True:
             attempt += 1
