@@ -17,14 +17,18 @@ def resolve(
     detection: list[Candidate] | None,
     known: str,
 ) -> str:
-    """The detection when it is sure, else triage's detected language, else the
-    language already known for the conversation or customer."""
+    """The detection when it is sure; else the language already known for the
+    conversation or customer when the detection finds it plausible; else triage's
+    detected language (its detector knows fewer languages: Catalan is not among them);
+    else the detection's best guess, or the known language."""
     if len(text.split()) < MIN_WORDS:
         return known
     if detection:
         top = detection[0]
         if top.language in SUPPORTED_LANGUAGES and top.confidence >= MIN_CONFIDENCE:
             return top.language
+        if any(c.language == known and c.confidence >= MIN_CONFIDENCE / 2 for c in detection):
+            return known
     if (
         triage is not None
         and triage.language.source == triage_pb.LANGUAGE_SOURCE_DETECTED

@@ -142,6 +142,11 @@ def test_language_comes_from_detection_triage_or_what_is_known() -> None:
     assert resolve("Où est mon colis ?", result, [Candidate("ca", 0.2)], "en") == "fr"
     assert resolve("Sí", None, [Candidate("ca", 0.9)], "es") == "es"
     assert resolve("Hola quiero devolver", None, None, "en") == "en"
+    # An unsure detection that finds the customer's known language plausible keeps it,
+    # rather than the language triage's detector (no Catalan) picks.
+    catalan = [Candidate("ca", 0.30), Candidate("fr", 0.28), Candidate("es", 0.13)]
+    assert resolve("On és el meu paquet?", result, catalan, "ca") == "ca"
+    assert resolve("On és el meu paquet?", result, catalan, "en") == "fr"
 
 
 def test_templates_fill_every_placeholder() -> None:
