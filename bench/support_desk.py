@@ -195,13 +195,7 @@ def run(quick: bool = False) -> list[str]:
             [sys.executable, "-m", *args], cwd=REPO, check=True, stdout=subprocess.DEVNULL
         )
     rounds = 5 if quick else 50  # messages: len(MIX) per round
-    folder = tempfile.mkdtemp(prefix="bench-desk-")
-    database = f"sqlite:///{Path(folder) / 'desk.db'}"
-    store = Store(database)
-    store.create_schema()
-    with store.session() as session:
-        demo.seed(session, datetime.now(UTC))
-    _clone_customers(store, rounds + 2)  # copy `rounds + 1` stays new for the baseline
+    database, store = _store(rounds)
     load_before = os.getloadavg()
     with ExitStack() as stack:
         targets = {
@@ -213,37 +207,63 @@ def run(quick: bool = False) -> list[str]:
         }
         url = stack.enter_context(_desk(targets, database))
         client = stack.enter_context(httpx.Client(base_url=url, timeout=60))
-        # Warm-up round (copy "rounds"), then the measured ones.
-        desk_samples: list[float] = []
-        english: dict[str, str] = {}
-        for n in [rounds, *range(rounds)]:
-            for customer, _, text, _ in MIX:
-                started = time.perf_counter()
-                reply = client.post(
-                    "/api/v1/messages",
-                    json={
-                        "tenant_id": TENANT,
-                        "customer_id": f"{customer}-{n}",
-                        "channel": "chat",
-                        "text": text,
-                    },
-                )
-                elapsed = time.perf_counter() - started
-                reply.raise_for_status()
-                if n != rounds:
-                    desk_samples.append(elapsed)
-                else:
-                    conversation = client.get(
-                        f"/api/v1/conversations/{reply.json()['conversation_id']}"
-                    ).json()
-                    desk_reply = conversation["messages"][1]
-                    english[customer] = desk_reply["translation"] or desk_reply["text"]
+        desk_samples, english = _measure_desk(client, rounds)
         upstream, in_turn = _upstream(targets, store, english, rounds)
     store.close()
-    load_after = os.getloadavg()
+    load = (load_before[0], os.getloadavg()[0])
+    return _report(desk_samples, upstream, in_turn, load)
+
+
+def _store(rounds: int) -> tuple[str, Store]:
+    """A fresh store with the demo data, every customer cloned `rounds + 2` times."""
+    folder = tempfile.mkdtemp(prefix="bench-desk-")
+    database = f"sqlite:///{Path(folder) / 'desk.db'}"
+    store = Store(database)
+    store.create_schema()
+    with store.session() as session:
+        demo.seed(session, datetime.now(UTC))
+    _clone_customers(store, rounds + 2)  # copy `rounds + 1` stays new for the baseline
+    return database, store
+
+
+def _measure_desk(client: httpx.Client, rounds: int) -> tuple[list[float], dict[str, str]]:
+    """Seconds per message over `rounds` rounds of the mix, after a warm-up round (copy
+    `rounds`), and each kind's reply in English (from the warm-up) for the baseline."""
+    samples: list[float] = []
+    english: dict[str, str] = {}
+    for n in [rounds, *range(rounds)]:
+        for customer, _, text, _ in MIX:
+            started = time.perf_counter()
+            reply = client.post(
+                "/api/v1/messages",
+                json={
+                    "tenant_id": TENANT,
+                    "customer_id": f"{customer}-{n}",
+                    "channel": "chat",
+                    "text": text,
+                },
+            )
+            elapsed = time.perf_counter() - started
+            reply.raise_for_status()
+            if n != rounds:
+                samples.append(elapsed)
+            else:
+                conversation = client.get(
+                    f"/api/v1/conversations/{reply.json()['conversation_id']}"
+                ).json()
+                desk_reply = conversation["messages"][1]
+                english[customer] = desk_reply["translation"] or desk_reply["text"]
+    return samples, english
+
+
+def _report(
+    desk_samples: list[float],
+    upstream: dict[str, dict[str, float]],
+    in_turn: dict[str, dict[str, float]],
+    load: tuple[float, float],
+) -> list[str]:
     desk_p50, desk_p99 = _p(desk_samples, 0.5), _p(desk_samples, 0.99)
-    per_message = [sum(calls.values()) for calls in upstream.values()]
-    upstream_sum = statistics.median(per_message)
+    upstream_sum = statistics.median([sum(calls.values()) for calls in upstream.values()])
     lines = [
         f"support desk: POST /api/v1/messages over {len(desk_samples)} messages "
         f"({len(MIX)} kinds: where is my order x3, returns x2, escalation x1), serial:",
@@ -258,23 +278,17 @@ def run(quick: bool = False) -> list[str]:
     )
     in_turn_sum = statistics.median([sum(calls.values()) for calls in in_turn.values()])
     sums = ", ".join(f"{c} {sum(calls.values()):.2f}" for c, calls in in_turn.items())
-    lines.append(
+    lines += [
         "  the same calls made message after message round the mix, as the desk makes them "
-        f"(each follows calls to other services), sums (ms): {sums}"
-    )
-    lines.append(
+        f"(each follows calls to other services), sums (ms): {sums}",
         f"  against those: desk p50 {desk_p50:.2f} ms / median sum {in_turn_sum:.2f} ms = "
         f"{desk_p50 / in_turn_sum:.2f}x (each RPC repeated back to back runs hotter than any "
-        "composition can call it)"
-    )
-    lines.append(
+        "composition can call it)",
         "  both sides repeat the same texts, so the translation service's segment cache "
-        "answers both"
-    )
-    lines.append(
-        f"  machine: {os.cpu_count()} cores, load average (1 min) {load_before[0]:.2f} before, "
-        f"{load_after[0]:.2f} after"
-    )
+        "answers both",
+        f"  machine: {os.cpu_count()} cores, load average (1 min) {load[0]:.2f} before, "
+        f"{load[1]:.2f} after",
+    ]
     return lines
 
 
