@@ -92,7 +92,8 @@ def triage_result(outcome: TriageOutcome) -> pb.TriageResult:
     return pb.TriageResult(
         request_id=outcome.request_id,
         language=pb.LanguageResult(
-            language=language.code,
+            # The API says "undetermined" with the source alone, and no code.
+            language="" if language.source is LanguageSource.UNDETERMINED else language.code,
             confidence=language.confidence,
             source=_SOURCES[language.source],
         ),

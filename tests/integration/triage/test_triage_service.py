@@ -187,6 +187,12 @@ def test_result_reports_language_sentiment_intents_and_versions(stub: Stub) -> N
     assert len(names) >= 4
 
 
+def test_nothing_to_detect_from_and_no_hint_is_undetermined(stub: Stub) -> None:
+    result = triage(stub, message("👍 12345"))
+    assert result.language.source == pb.LANGUAGE_SOURCE_UNDETERMINED
+    assert (result.language.language, result.language.confidence) == ("", 0.0)
+
+
 def test_short_text_takes_the_hint(stub: Stub) -> None:
     result = triage(stub, message("ok", language_hint="pt"))
     assert result.language.language == "pt"
