@@ -2,10 +2,11 @@
 
 Stages, each ending at its share of the message's deadline budget:
 
-1. triage and language detection, concurrently;
+1. triage and language detection, concurrently, and the translation of the customer's
+   text into the agents' language from the language already known for the customer
+   (redone in stage 2 when the message turns out to be in another one);
 2. the handler the intent calls for (where is my order, a return, an address change,
-   or the human queue), which may ask for a return decision, concurrently with the
-   translation of the customer's text into the agents' language;
+   or the human queue), which may ask for a return decision;
 3. the reply (English templates) translated into the customer's language, and the
    agent's summary into the agents' language when it is not English.
 
@@ -22,7 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -156,6 +157,9 @@ class _Turn:
     focus: OrderView | None = None
     intent: int | None = None
     sla: str = ""
+    known: str = "en"  # the language known for the conversation or customer
+    english: asyncio.Future[str | None] | None = None  # the text from `known`, for agents
+    english_degraded: list[str] = field(default_factory=list)  # that translation's flags
 
 
 @dataclass(frozen=True)
@@ -229,8 +233,10 @@ class Desk:
     # The stages of one message.
 
     async def _context_and_triage(self, inbound: Inbound) -> _Turn:
-        """The store's context, read while the language is detected (detection needs
-        nothing from the store); then triage, which needs the context (stage 1)."""
+        """The store's context, then triage (which needs it), language detection and the
+        agents' translation, concurrently (stage 1). Triage, the longest call, is sent
+        first; the store is read before any call, since a local read takes less time
+        than a call's set-up."""
         now = utcnow()
         original = inbound.text
         if len(original) > self.settings.max_text_chars:
@@ -238,20 +244,7 @@ class Desk:
             inbound = replace(inbound, text=original[: self.settings.max_text_chars])
         budget = Budget(self.settings.message_deadline_seconds)
         degraded: list[str] = []
-        detecting = asyncio.ensure_future(
-            _guard(
-                degraded,
-                TRANSLATION,
-                self.upstreams.detect_language(
-                    [inbound.text], budget.deadline(TRIAGE_STAGE), inbound.request_id
-                ),
-            )
-        )
-        try:
-            ctx = await self._load_context(inbound, now)
-        except BaseException:
-            detecting.cancel()
-            raise
+        ctx = await self._load_context(inbound, now)
         conversation = ctx.conversation
         known = (
             conversation.language
@@ -260,20 +253,27 @@ class Desk:
             if ctx.customer
             else ctx.tenant.default_language
         )
-        turn = _Turn(inbound, ctx, budget, now, degraded, original=original)
+        turn = _Turn(inbound, ctx, budget, now, degraded, original=original, known=known)
         turn.conversation_id = conversation.id if conversation else new_request_id()
         turn.focus = focus_order(ctx.customer, inbound.text)
+        deadline = budget.deadline(TRIAGE_STAGE)
         triage_request = build_triage_request(inbound, ctx, turn.focus, known, now)
-        turn.triage, detection = await asyncio.gather(
+        triaging = asyncio.ensure_future(
             _guard(
                 degraded,
                 TRIAGE,
-                self.upstreams.triage(
-                    triage_request, budget.deadline(TRIAGE_STAGE), inbound.request_id
-                ),
-            ),
-            detecting,
+                self.upstreams.triage(triage_request, deadline, inbound.request_id),
+            )
         )
+        detecting = _guard(
+            degraded,
+            TRANSLATION,
+            self.upstreams.detect_language([inbound.text], deadline, inbound.request_id),
+        )
+        # Most customers write in the language they wrote in before: translating from it
+        # now takes the translation off the critical path.
+        turn.english = asyncio.ensure_future(self._for_agents(turn, known, turn.english_degraded))
+        turn.triage, detection = await asyncio.gather(triaging, detecting)
         candidates: list[Candidate] | None = detection[0] if detection else None
         turn.language = resolve(inbound.text, turn.triage, candidates, known)
         turn.intent = top_intent(turn.triage)
@@ -281,31 +281,37 @@ class Desk:
         return turn
 
     async def _load_context(self, inbound: Inbound, now: datetime) -> Context:
-        """The store's context; on the event loop when the store reads inline (SQLite),
-        once detection's request is on its way."""
+        """The store's context; on the event loop when the store reads inline (SQLite)."""
         args = (inbound.tenant_id, inbound.customer_id, inbound.conversation_id, now)
         if not self.store.reads_inline:
             return await asyncio.to_thread(self.store.load_context, *args)
-        # Two turns of the loop: the detection task creates its grpc.aio call, whose
-        # own task then hands the request to gRPC, which sends it while we read.
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
         return self.store.load_context(*args)
 
     async def _handle_and_translate(self, turn: _Turn) -> tuple[Handled, str | None]:
-        """The handler, concurrently with the agents' translation of the text (stage 2)."""
+        """The handler (stage 2), and the customer's text in the agents' language: the
+        translation started in stage 1 when the message is in the known language, else
+        one from the language it is in, made concurrently with the handler."""
         too_long = len(turn.original) > len(turn.inbound.text)
-        handled, english = await asyncio.gather(
-            _long_message(turn.sla) if too_long else self._safe_route(turn),
-            self._translate_one(
-                turn,
-                turn.inbound.text,
-                turn.language,
-                self.settings.agent_language,
-                DECISION_STAGE,
-            ),
+        english, flags = turn.english, turn.english_degraded
+        assert english is not None
+        if turn.language != turn.known:
+            english.cancel()  # a wrong guess flags nothing
+            flags = []
+            english = asyncio.ensure_future(self._for_agents(turn, turn.language, flags))
+        try:
+            handled = await (_long_message(turn.sla) if too_long else self._safe_route(turn))
+            translated = await english
+        finally:
+            english.cancel()
+        turn.degraded.extend(f for f in flags if f not in turn.degraded)
+        return handled, translated
+
+    def _for_agents(self, turn: _Turn, source: str, degraded: list[str]) -> Awaitable[str | None]:
+        """The customer's text translated from `source` into the agents' language."""
+        agents = self.settings.agent_language
+        return self._translate_one(
+            turn, turn.inbound.text, source, agents, DECISION_STAGE, degraded
         )
-        return handled, english
 
     async def _reply(self, turn: _Turn, handled: Handled, english: str | None) -> _Answer:
         """The reply in the customer's language, and for a hand-over the summary in the
@@ -501,12 +507,18 @@ class Desk:
         return duration(handoff.sla_seconds(triage, self.settings.fallback_sla_seconds))
 
     async def _translate_one(
-        self, turn: _Turn, text: str, source: str, target: str, stage: float
+        self,
+        turn: _Turn,
+        text: str,
+        source: str,
+        target: str,
+        stage: float,
+        degraded: list[str] | None = None,
     ) -> str | None:
         if source == target:
             return text
         result = await _guard(
-            turn.degraded,
+            turn.degraded if degraded is None else degraded,
             TRANSLATION,
             self.upstreams.translate(
                 [text], source, target, turn.budget.deadline(stage), turn.inbound.request_id

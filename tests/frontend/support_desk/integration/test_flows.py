@@ -125,6 +125,22 @@ def test_an_angry_french_legal_threat_is_escalated_and_answered_by_an_agent(
     assert agent["text"] != agent["translation"]
 
 
+def test_a_message_in_another_language_than_the_customers_is_translated_from_it(
+    desk: DeskThread,
+) -> None:
+    # The Italian customer writes in French: the translation started from Italian while
+    # triage ran is dropped without flagging anything, and the agents read the French
+    # translated from French.
+    text = "Où est mon colis ? Il n'est toujours pas arrivé."
+    answer = desk.post("cust-it-2", text)
+    assert answer["reply"]["language"] == "fr"
+    assert answer["degraded"] == []
+    original = desk.conversation(answer["conversation_id"])["messages"][0]
+    assert original["text"] == text
+    assert original["language"] == "fr"
+    assert original["translation"].startswith("Where is my"), original["translation"]
+
+
 def test_an_address_change_before_shipment_is_written_to_the_store(desk: DeskThread) -> None:
     asked = desk.post("cust-en-2", "I need to change the shipping address of my order")
     assert "new postal address" in asked["reply"]["text"]
