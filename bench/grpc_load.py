@@ -33,15 +33,18 @@ class Latency:
 
 
 def serial_latency(
-    target: str, method: str, request: bytes, calls: int, warmup: int = 200
+    target: str, method: str, request: bytes, calls: int, warmup: int = 200, pause: float = 0.0
 ) -> Latency:
-    """One call at a time over one channel: the latency a lone caller sees."""
+    """One call at a time over one channel: the latency a lone caller sees, calling back
+    to back or `pause` seconds after each answer (the server idle in between)."""
     with grpc.insecure_channel(target) as channel:
         call = channel.unary_unary(method, None, None)
         for _ in range(warmup):
             call(request, timeout=5)
         samples = []
         for _ in range(calls):
+            if pause:
+                time.sleep(pause)
             started = time.perf_counter()
             call(request, timeout=5)
             samples.append(time.perf_counter() - started)
