@@ -90,6 +90,17 @@ class ResourceExhausted(DomainError):
     code = Code.RESOURCE_EXHAUSTED
     reason = "RESOURCE_EXHAUSTED"
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason, metadata=metadata)
+        self.retry_after = retry_after  # seconds the caller should wait, when known
+
 
 class Unauthenticated(DomainError):
     code = Code.UNAUTHENTICATED

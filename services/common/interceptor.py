@@ -63,10 +63,12 @@ class CallInterceptor(_Interceptor):
         metrics: ServiceMetrics,
         max_concurrent_rpcs: int,
         api_keys: ApiKeys | None,
+        retry_after_seconds: float = 0.05,
     ) -> None:
         self._services = service_names
         self._metrics = metrics
         self._limit = max_concurrent_rpcs
+        self._retry_after = retry_after_seconds
         self._api_keys = api_keys
         self._in_flight = 0
         self._wrapped: dict[str, Handler] = {}
@@ -119,6 +121,7 @@ class CallInterceptor(_Interceptor):
                         f"this worker is at its limit of {self._limit} concurrent calls; "
                         "retry with backoff",
                         reason="CONCURRENCY_LIMIT",
+                        retry_after=self._retry_after,
                     )
                 remaining = context.time_remaining()
                 if remaining is not None:

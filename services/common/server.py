@@ -76,6 +76,7 @@ async def create_server(spec: ServiceSpec, settings: ServiceSettings) -> tuple[S
         service_names=frozenset(spec.service_names),
         metrics=metrics,
         max_concurrent_rpcs=settings.max_concurrent_rpcs,
+        retry_after_seconds=settings.retry_after_seconds,
         api_keys=api_keys,
     )
     server = grpc.aio.server(
@@ -84,6 +85,11 @@ async def create_server(spec: ServiceSpec, settings: ServiceSettings) -> tuple[S
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
             ("grpc.so_reuseport", 1),
+            # grpc.aio takes calls out of gRPC's queue one at a time, as the event loop
+            # gets to them, so under overload they wait there, where Python cannot count
+            # them; bounding that queue is what keeps them from expiring in it.
+            ("grpc.server.max_pending_requests", settings.max_pending_calls),
+            ("grpc.server.max_pending_requests_hard_limit", 2 * settings.max_pending_calls),
         ],
     )
     closer = await spec.attach(server, settings, metrics)

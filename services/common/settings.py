@@ -45,6 +45,25 @@ class ServiceSettings(BaseSettings):
             "instead of queueing without bound."
         ),
     )
+    max_pending_calls: int = Field(
+        64,
+        ge=1,
+        description=(
+            "Calls one worker lets wait in gRPC's own queue, not yet started. Past it a new "
+            "call is refused with a probability that grows with the queue, and past twice "
+            "it always: refused calls get CANCELLED at once, before any work (gRPC answers "
+            "them itself), instead of waiting past their deadline. Size it with "
+            "max_concurrent_rpcs so that both queues drain within the callers' deadlines."
+        ),
+    )
+    retry_after_seconds: float = Field(
+        0.05,
+        ge=0,
+        description=(
+            "The delay a RESOURCE_EXHAUSTED answer asks the caller to wait before retrying "
+            "(google.rpc.RetryInfo in the status details)."
+        ),
+    )
     max_batch_size: int = Field(256, ge=1, description="Largest number of entries in a batch call.")
     max_text_length: int = Field(
         10_000, ge=1, description="Longest text (characters) accepted in one message."

@@ -6,17 +6,23 @@ so a batch entry fails exactly as the single call would have.
 
 from __future__ import annotations
 
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from services.common.errors import ERROR_DOMAIN, Code, DomainError, InvalidArgument
+from services.common.errors import (
+    ERROR_DOMAIN,
+    Code,
+    DomainError,
+    InvalidArgument,
+    ResourceExhausted,
+)
 
 INTERNAL_MESSAGE = "internal error; the service logged the details under this call's request id"
 
 
 def to_status_proto(error: DomainError) -> status_pb2.Status:
     """The google.rpc.Status for a domain error: ErrorInfo always, BadRequest when fields
-    are at fault."""
+    are at fault, RetryInfo when the caller should retry after a delay."""
     info = error_details_pb2.ErrorInfo(
         reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata
     )
@@ -31,6 +37,10 @@ def to_status_proto(error: DomainError) -> status_pb2.Status:
             ]
         )
         details.append(_pack(bad_request))
+    if isinstance(error, ResourceExhausted) and error.retry_after is not None:
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(round(error.retry_after * 1e9))
+        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
     return status_pb2.Status(code=int(error.code), message=error.message, details=details)
 
 
@@ -42,7 +52,11 @@ def internal_status_proto() -> status_pb2.Status:
     )
 
 
-def _pack(message: error_details_pb2.ErrorInfo | error_details_pb2.BadRequest) -> any_pb2.Any:
+def _pack(
+    message: error_details_pb2.ErrorInfo
+    | error_details_pb2.BadRequest
+    | error_details_pb2.RetryInfo,
+) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)
     return packed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import grpc
@@ -47,6 +48,9 @@ class ProbeServicer(triage_pb2_grpc.TriageServiceServicer):
                 self.state.cancelled.set()
                 raise
             self.state.completed_slow.set()
+        elif text.startswith("busy:"):
+            # Holds the event loop like a synchronous handler (a returns decision does).
+            time.sleep(float(text.removeprefix("busy:")))
         elif text == "invalid":
             raise InvalidArgument(
                 "the message is not valid",

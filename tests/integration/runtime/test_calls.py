@@ -130,8 +130,43 @@ def test_concurrency_limit_answers_resource_exhausted() -> None:
             stub.TriageMessage(message("ok"))
         error: Any = caught.value
         assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        status = rpc_status.from_call(error)
+        assert status is not None
+        info, retry = error_details_pb2.ErrorInfo(), error_details_pb2.RetryInfo()
+        assert status.details[0].Unpack(info)
+        assert info.reason == "CONCURRENCY_LIMIT"
+        assert status.details[1].Unpack(retry)
+        assert retry.retry_delay.ToMilliseconds() == 50  # retry_after_seconds' default
         assert all(f.result(10).triage is not None for f in slow)
         # Capacity frees up again once the slow calls are done.
+        assert stub.TriageMessage(message("ok"), timeout=5).triage is not None
+
+
+def test_calls_past_the_grpc_queue_bound_are_refused_at_once() -> None:
+    # Handlers that hold the event loop (as a synchronous decision does) leave the calls
+    # waiting in gRPC's queue: past twice max_pending_calls, gRPC refuses the rest at
+    # once (CANCELLED) instead of letting them wait out their deadline.
+    calls = 60
+    with (
+        serving(probe.SPEC, settings(max_pending_calls=2)) as server,
+        grpc.insecure_channel(server.target) as channel,
+        ThreadPoolExecutor(calls) as pool,
+    ):
+        stub = triage_pb2_grpc.TriageServiceStub(channel)
+
+        def one(_: int) -> grpc.StatusCode:
+            try:
+                stub.TriageMessage(message("busy:0.05"), timeout=30)
+            except grpc.RpcError as error:
+                code: grpc.StatusCode = error.code()
+                return code
+            return grpc.StatusCode.OK
+
+        codes = list(pool.map(one, range(calls)))
+        assert codes.count(grpc.StatusCode.CANCELLED) > 0, codes
+        assert codes.count(grpc.StatusCode.OK) > 0, codes
+        # No call waited out its 30 s deadline: each was answered or refused.
+        assert set(codes) <= {grpc.StatusCode.OK, grpc.StatusCode.CANCELLED}, codes
         assert stub.TriageMessage(message("ok"), timeout=5).triage is not None
 
 
