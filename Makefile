@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 NATIVE_CLIENT := var/bench/unary_client
-CODE := services models tests scripts bench frontend tools
+CODE := services models tests scripts bench frontend tools loadtest
 
 .DEFAULT_GOAL := help
 
@@ -57,6 +57,11 @@ test: $(STAMP) ## Run the whole test suite (unit and integration, real engines)
 .PHONY: bench
 bench: $(STAMP) $(NATIVE_CLIENT) ## Benchmarks: each figure a ratio against a baseline measured in the same run
 	$(PY) -m bench
+
+LOADTEST_SECONDS ?= 60
+.PHONY: loadtest
+loadtest: $(STAMP) ## Load test (Locust, headless) of the services and the desk: report and SLO gates in var/loadtest/ (LOADTEST_ARGS, LOADTEST_SECONDS)
+	LOADTEST_SECONDS=$(LOADTEST_SECONDS) $(PY) -m loadtest $(LOADTEST_ARGS)
 
 # The native gRPC client the bench measures serial latency with (besides the Python one).
 $(NATIVE_CLIENT): bench/native/unary_client.cc deps/bench-apt.txt
