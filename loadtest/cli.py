@@ -149,8 +149,13 @@ def _run_dir(root: Path) -> Path:
 def _start_here(stack: ExitStack, args: argparse.Namespace, logs: Path) -> dict[str, str]:
     what = "the services" if args.only_overload else "the services and the desk"
     print(f"loadtest: starting {what} (logs in {logs})", flush=True)
-    servers.build_models()
-    targets = stack.enter_context(servers.services(list(SERVICES), args.workers, logs))
+    try:
+        targets = stack.enter_context(servers.services(list(SERVICES), args.workers, logs))
+    except servers.NotStarted as error:
+        # Most often the default models are missing (a new checkout): build them, once.
+        print(f"loadtest: {error}; building the default models if missing", flush=True)
+        servers.build_models()
+        targets = stack.enter_context(servers.services(list(SERVICES), args.workers, logs))
     if not args.only_overload:
         targets[DESK] = stack.enter_context(servers.desk(targets, logs))
     for key, target in targets.items():

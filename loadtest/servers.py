@@ -5,6 +5,7 @@ support desk against them on a fresh store of demo data. Each one's stderr goes 
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import subprocess
@@ -13,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,8 @@ START_SECONDS = 180.0  # a first start may build Apertium's helper library
 
 
 def build_models() -> None:
-    """The default models the services load, when absent (seconds when present)."""
+    """The default models the services load, when absent. The harness calls it only when
+    a service did not start: even with the models present it takes seconds."""
     commands = (
         ["models", "build-defaults", "--if-missing"],
         ["models.triage", "train", "--if-missing"],
@@ -45,6 +47,10 @@ def build_models() -> None:
         output, _ = process.communicate()
         if process.returncode != 0:
             raise RuntimeError(f"python -m {' '.join(args)} failed:\n{output}")
+
+
+class NotStarted(RuntimeError):
+    """A process exited (or said something else) instead of announcing its address."""
 
 
 class _Child:
@@ -78,27 +84,51 @@ class _Child:
         except queue.Empty:
             line = ""
         if not line:
-            raise RuntimeError(f"{self.name} did not start; its log: {self.log}")
+            raise NotStarted(f"{self.name} did not start{self.reason()}; its log: {self.log}")
         return line
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
+    def reason(self) -> str:
+        """The reason of a 'cannot start' log line (docs/operations.md), if any."""
+        for line in reversed(self.log.read_text(errors="replace").splitlines()):
             try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("msg") == "cannot start":
+                return f" ({record.get('reason', 'no reason given')})"
+        return ""
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: a graceful stop
+
+    def wait(self) -> None:
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+    def stop(self) -> None:
+        self.terminate()
+        self.wait()
+
+
+def _stop_together(children: list[_Child]) -> None:
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.wait()
 
 
 @contextmanager
 def services(keys: list[str], workers: int, log_dir: Path) -> Iterator[dict[str, str]]:
     """Start the services named by `keys` (of SERVICES) on free ports, together; yield
     their targets once each answers SERVING; stop them (SIGTERM) at the end."""
-    with ExitStack() as stack:
-        children = {}
+    children: dict[str, _Child] = {}
+    try:
         for key in keys:
             service = SERVICES[key]
             p = service.env_prefix
@@ -108,21 +138,21 @@ def services(keys: list[str], workers: int, log_dir: Path) -> Iterator[dict[str,
                 f"{p}METRICS_PORT": "0",
                 f"{p}LOG_LEVEL": "WARNING",  # one log line per call would cost the server
             }
-            child = _Child(key, service.module, env, log_dir)
-            stack.callback(child.stop)
-            children[key] = child
+            children[key] = _Child(key, service.module, env, log_dir)
         deadline = time.monotonic() + START_SECONDS
         targets = {}
         for key, child in children.items():
             line = child.first_line(deadline)  # "<name>: gRPC on host:port (...)"
             if " gRPC on " not in line:
-                raise RuntimeError(f"{key} did not start: {line.strip()!r}; its log: {child.log}")
+                raise NotStarted(f"{key} did not start: {line.strip()!r}; its log: {child.log}")
             address = line.split(" gRPC on ", 1)[1].split(" ", 1)[0]
             targets[key] = address.replace("0.0.0.0", "127.0.0.1")  # a HOST set to all
             status, _ = health.wait_serving(targets[key], SERVICES[key].full_name, 30.0)
             if status != "SERVING":
                 raise RuntimeError(f"{key} at {targets[key]} answers {status}, not SERVING")
         yield targets
+    finally:
+        _stop_together(list(children.values()))
 
 
 @contextmanager
