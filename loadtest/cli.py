@@ -52,24 +52,33 @@ def parser() -> argparse.ArgumentParser:
         where.add_argument(f"--{key}-target", metavar="HOST:PORT", help=f"a running {key} service")
     where.add_argument("--desk-url", metavar="URL", help="a running support desk, http://host:port")
     where.add_argument(
-        "--workers", type=int, default=1, help="worker processes of each service started (1)"
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes of each service it starts (1)",
     )
     load = p.add_argument_group("load")
     load.add_argument(
         "--seconds",
         type=int,
         default=None,
+        metavar="S",
         help=f"length of the Locust run (default: $LOADTEST_SECONDS, else {DEFAULT_SECONDS})",
     )
     load.add_argument(
         "--users",
         type=int,
         default=DEFAULT_USERS,
+        metavar="N",
         help="simulated users, shared out evenly among the parts driven; at least one per "
         f"part ({DEFAULT_USERS})",
     )
     load.add_argument(
-        "--spawn-rate", type=float, help="users started per second (default: all in one second)"
+        "--spawn-rate",
+        type=float,
+        metavar="R",
+        help="users started per second (default: all in one second)",
     )
     load.add_argument(
         "--rate",
@@ -79,12 +88,26 @@ def parser() -> argparse.ArgumentParser:
         "a ceiling, reached only if the users keep up. Default: each user calls back to back",
     )
     load.add_argument(
-        "--seed", type=int, default=mix.DEFAULT_SEED, help="seed of the request mixes (fixed)"
+        "--seed",
+        type=int,
+        default=mix.DEFAULT_SEED,
+        metavar="N",
+        help=f"seed of the request mixes ({mix.DEFAULT_SEED}): the same seed, the same calls",
     )
     load.add_argument(
-        "--timeout", type=float, default=10.0, help="deadline of each call, seconds (10)"
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="deadline of each call (gRPC) and timeout of each request (desk), seconds (10)",
     )
-    p.add_argument("--out", type=Path, default=VAR_DIR / "loadtest", help="where runs are written")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=VAR_DIR / "loadtest",
+        metavar="DIR",
+        help="where runs are written, each in a folder named by its UTC start (var/loadtest)",
+    )
     slo = p.add_argument_group("SLO gates (exit 1 when breached; each endpoint on its own)")
     slo.add_argument("--max-p99-ms", type=float, metavar="MS", help="highest p99 latency allowed")
     slo.add_argument(
@@ -97,16 +120,32 @@ def parser() -> argparse.ArgumentParser:
     over.add_argument("--overload", action="store_true", help="run it after the Locust run")
     over.add_argument("--only-overload", action="store_true", help="run it alone, no Locust")
     over.add_argument(
-        "--overload-seconds", type=float, default=10.0, help="length of each of its phases (10)"
+        "--overload-seconds",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="length of each of its two steps, per RPC (10)",
     )
     over.add_argument(
-        "--capacity-in-flight", type=int, default=32, help="calls in flight measuring capacity"
+        "--capacity-in-flight",
+        type=int,
+        default=32,
+        metavar="N",
+        help="calls in flight while measuring capacity (32)",
     )
     over.add_argument(
-        "--overload-in-flight", type=int, default=2000, help="calls held in flight (2000)"
+        "--overload-in-flight",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="calls held in flight while overloading (2000)",
     )
     over.add_argument(
-        "--overload-deadline", type=float, default=1.0, help="deadline of those calls, s (1)"
+        "--overload-deadline",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="deadline of each overloading call, seconds (1)",
     )
     return p
 
@@ -124,12 +163,15 @@ def _check(p: argparse.ArgumentParser, args: argparse.Namespace, targets: dict[s
             p.error(f"--users must be at least {driven}, one per part driven")
         if args.seconds < 1:
             p.error("--seconds must be at least 1")
-    elif targets and not set(targets) & set(SERVICES):
-        p.error("--only-overload needs a gRPC service to push (the desk is not overloaded)")
+    if (args.overload or args.only_overload) and targets and not set(targets) & set(SERVICES):
+        p.error("the overload phase needs a gRPC service to push (the desk is not overloaded)")
     for name in ("rate", "spawn_rate", "timeout", "overload_seconds", "overload_deadline"):
         value = getattr(args, name)
         if value is not None and value <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
+    for name in ("workers", "capacity_in_flight", "overload_in_flight"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.max_error_rate is not None and not 0 <= args.max_error_rate <= 1:
         p.error("--max-error-rate is a fraction between 0 and 1")
 

@@ -38,8 +38,10 @@ def test_only_the_parts_given_are_driven() -> None:
         (["--users", "3"], "--users must be at least 4"),
         (["--triage-target", "h:1", "--users", "0"], "--users must be at least 1"),
         (["--rate", "0"], "--rate must be positive"),
+        (["--overload-in-flight", "0"], "--overload-in-flight must be at least 1"),
         (["--max-error-rate", "5"], "fraction between 0 and 1"),
         (["--only-overload", "--desk-url", "http://h:2"], "needs a gRPC service"),
+        (["--overload", "--desk-url", "http://h:2"], "needs a gRPC service"),
     ],
 )
 def test_bad_options_are_refused_with_the_reason(
