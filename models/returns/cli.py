@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from models.returns.dataset import TASKS, DataError, ReturnsDataset, Task
 from models.returns.defaults import DEFAULT_ROWS, DEFAULT_SEED, HOLDOUT_ROWS, build_defaults
+from models.returns.distributed import DEFAULT_CONNECT_TIMEOUT, ClusterUnavailable
 from models.returns.registry import (
     MODEL_NAMES,
     list_versions,
@@ -26,6 +29,16 @@ from services.returns_decision.engines.risk.errors import RiskModelError
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="registry name (default: returns_<task>)")
     p.add_argument("--promote", action="store_true", help="make the new version active")
     p.add_argument("--no-report", action="store_true", help="skip plots and model card")
-    p.add_argument("--dask-scheduler", metavar="ADDRESS", help="train on a dask cluster")
+    p.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="boost on the dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786)",
+    )
+    p.add_argument(
+        "--dask-timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        help="give up if the scheduler does not answer, or has no worker, within SECONDS "
+        f"(default {DEFAULT_CONNECT_TIMEOUT:g})",
+    )
 
     p = sub.add_parser("synth", help="write synthetic return requests to Parquet or CSV")
     p.add_argument("--out", type=Path, required=True)
@@ -74,32 +99,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _train(args: argparse.Namespace, root: Path) -> int:
+def _read(args: argparse.Namespace) -> tuple[ReturnsDataset, ReturnsDataset | None]:
+    """The training data, and a fresh synthetic sample for the report when synthetic."""
     from models.returns import dataset as datasets
+
+    if args.data is None:
+        _progress(f"generating {args.rows} synthetic return requests (seed {args.seed})")
+        data = datasets.from_synthetic(args.rows, args.seed)
+        holdout = None if args.no_report else datasets.from_synthetic(HOLDOUT_ROWS, args.seed + 1)
+        return data, holdout
+    _progress(f"reading {args.data}")
+    data = datasets.load(args.data, tasks=(args.task,))
+    if data.defaulted:
+        defaults = ", ".join(f"{c}={datasets.OPTIONAL_DEFAULTS[c]!r}" for c in data.defaulted)
+        _progress(
+            f"warning: {args.data} has no column(s) {', '.join(data.defaulted)}: every row "
+            f"gets the default ({defaults}), so the model will not learn from them "
+            "(recorded as training.defaulted_columns)"
+        )
+    return data, None
+
+
+def _train(args: argparse.Namespace, root: Path) -> int:
     from models.returns.train import TrainConfig, train
 
     task: Task = args.task
     started = time.perf_counter()
-    data: ReturnsDataset
-    holdout: ReturnsDataset | None = None
-    if args.data is not None:
-        _progress(f"reading {args.data}")
-        data = datasets.load(args.data, tasks=(task,))
-    else:
-        _progress(f"generating {args.rows} synthetic return requests (seed {args.seed})")
-        data = datasets.from_synthetic(args.rows, args.seed)
-        if not args.no_report:
-            holdout = datasets.from_synthetic(HOLDOUT_ROWS, args.seed + 1)
     config = TrainConfig(task=task, seed=args.seed, calibration=args.calibration)
     name = args.name or MODEL_NAMES[task]
-    if args.dask_scheduler:
-        from models.returns.distributed import train_on_dask
+    with contextlib.ExitStack() as stack:
+        client = None
+        if args.dask_scheduler:
+            from models.returns.distributed import connect, train_on_dask
 
-        result = train_on_dask(
-            data, config, name=name, scheduler=args.dask_scheduler, progress=_progress
-        )
-    else:
-        result = train(data, config, name=name, progress=_progress)
+            # Before reading the data: an unreachable cluster fails in seconds, not after.
+            _progress(f"connecting to the dask scheduler at {args.dask_scheduler}")
+            client = stack.enter_context(connect(args.dask_scheduler, timeout=args.dask_timeout))
+        data, holdout = _read(args)
+        if client is not None:
+            result = train_on_dask(data, config, name=name, client=client, progress=_progress)
+        else:
+            result = train(data, config, name=name, progress=_progress)
     seconds = time.perf_counter() - started
     directory, created = register(
         root, result, write_report=not args.no_report, trained_seconds=seconds, holdout=holdout
@@ -166,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for b in built:
                 print(f"{b.name} {b.version}")
             return 0
-    except (DataError, RiskModelError) as exc:
+    except (DataError, RiskModelError, ClusterUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     raise AssertionError(f"unhandled command {args.command}")  # argparse guarantees one

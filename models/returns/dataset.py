@@ -4,6 +4,9 @@ A table (Parquet, CSV, or the synthetic generator's columns) has one column per
 ``RiskInput`` field, named like the field, plus one label column per task (``is_fraud``,
 ``is_wardrobing``: 0/1). The column types follow the field types; anything missing or
 mistyped is a ``DataError`` that names the column (and the row, for bad values).
+
+Rows in messages are counted as in the table itself (before sorting by date), from 0 and
+without the header: row 0 is the first data row, line 2 of a CSV file.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import math
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -78,6 +82,10 @@ INPUT_COLUMNS: Final = _column_kinds()
 REQUIRED_COLUMNS: Final = tuple(
     f.name for f in dataclasses.fields(RiskInput) if f.default is dataclasses.MISSING
 )
+# Optional column -> the value every row gets when the table lacks the column.
+OPTIONAL_DEFAULTS: Final[Mapping[str, Any]] = {
+    f.name: f.default for f in dataclasses.fields(RiskInput) if f.default is not dataclasses.MISSING
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,9 @@ class ReturnsDataset:
     labels: dict[Task, npt.NDArray[np.int8]]
     posterior: dict[Task, npt.NDArray[np.float64]]
     source: str
+    # Optional input columns the table lacked: constant (RiskInput's default) in every row,
+    # so the model cannot learn from them.
+    defaulted: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.inputs)
@@ -103,6 +114,7 @@ class ReturnsDataset:
             labels={k: v[index] for k, v in self.labels.items()},
             posterior={k: v[index] for k, v in self.posterior.items()},
             source=self.source,
+            defaulted=self.defaulted,
         )
 
 
@@ -124,7 +136,14 @@ def _as_dates(name: str, values: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]
     return dates
 
 
-def _as_numbers(name: str, values: npt.NDArray[Any], *, allow_missing: bool) -> list[Any]:
+def _first_row(mask: npt.NDArray[np.bool_], order: npt.NDArray[np.intp]) -> int:
+    """The earliest flagged row in the table's own order (``mask`` is in sorted order)."""
+    return int(order[mask].min())
+
+
+def _as_numbers(
+    name: str, values: npt.NDArray[Any], order: npt.NDArray[np.intp], *, allow_missing: bool
+) -> list[Any]:
     arr = np.asarray(values)
     if arr.dtype.kind == "O":
         # Nulls in an otherwise numeric column (pyarrow hands these back as objects).
@@ -136,20 +155,21 @@ def _as_numbers(name: str, values: npt.NDArray[Any], *, allow_missing: bool) -> 
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
         if missing.any() and not allow_missing:
-            raise DataError(f"column {name!r}: missing value at row {int(missing.argmax())}")
+            raise DataError(f"column {name!r}: missing value at row {_first_row(missing, order)}")
         return [
             None if m else float(v) for v, m in zip(arr.tolist(), missing.tolist(), strict=True)
         ]
     return [float(v) for v in arr.tolist()]
 
 
-def _as_ints(name: str, values: npt.NDArray[Any]) -> list[int]:
+def _as_ints(name: str, values: npt.NDArray[Any], order: npt.NDArray[np.intp]) -> list[int]:
     arr = np.asarray(values)
     if arr.dtype.kind in "iu":
         return [int(v) for v in arr.tolist()]
     if arr.dtype.kind == "f":
-        if np.isnan(arr).any():
-            raise DataError(f"column {name!r}: missing value at row {int(np.isnan(arr).argmax())}")
+        missing = np.isnan(arr)
+        if missing.any():
+            raise DataError(f"column {name!r}: missing value at row {_first_row(missing, order)}")
         if (arr != np.round(arr)).any():
             raise DataError(f"column {name!r}: expected whole numbers")
         return [int(v) for v in arr.tolist()]
@@ -181,8 +201,34 @@ def _describe(arr: npt.NDArray[Any]) -> str:
     return f"dtype {arr.dtype} (e.g. {sample!r})"
 
 
+def _blank(arr: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Empty cells: NaN in numbers, None in booleans (pyarrow's nulls), "" in text."""
+    if arr.dtype.kind == "f":
+        nan: npt.NDArray[np.bool_] = np.isnan(arr)
+        return nan
+    if arr.dtype.kind in "OUT":
+        return np.array(
+            [
+                v is None
+                or (isinstance(v, float) and math.isnan(v))
+                or (isinstance(v, str) and not v.strip())
+                for v in arr.tolist()
+            ],
+            dtype=np.bool_,
+        )
+    return np.zeros(len(arr), dtype=np.bool_)
+
+
 def _labels(name: str, values: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """Labels in the table's own order (so blank rows are reported as the file numbers them)."""
     arr = np.asarray(values)
+    blank = _blank(arr)
+    if blank.any():
+        raise DataError(
+            f"column {name!r}: {int(blank.sum())} blank value(s), first at row "
+            f"{int(blank.argmax())} (data rows counted from 0, header excluded); every row "
+            "needs a 0/1 or true/false label"
+        )
     if arr.dtype.kind == "b" or (arr.dtype.kind in "iuf" and np.isin(arr, (0, 1)).all()):
         return arr.astype(np.int8)
     raise DataError(f"column {name!r}: labels must be 0/1 or true/false, got {_describe(arr)}")
@@ -218,9 +264,9 @@ def from_columns(
         elif kind == "bool":
             parsed[name] = _as_bools(name, values)
         elif kind == "int":
-            parsed[name] = _as_ints(name, values)
+            parsed[name] = _as_ints(name, values, order)
         else:
-            parsed[name] = _as_numbers(name, values, allow_missing=kind == "optional_float")
+            parsed[name] = _as_numbers(name, values, order, allow_missing=kind == "optional_float")
 
     names = list(parsed)
     inputs: list[RiskInput] = []
@@ -231,7 +277,7 @@ def from_columns(
             raise DataError(f"column {exc.field!r}, row {int(order[i])}: {exc}") from None
 
     labels = {
-        t: _labels(LABEL_COLUMNS[t], np.asarray(columns[LABEL_COLUMNS[t]])[order])
+        t: _labels(LABEL_COLUMNS[t], np.asarray(columns[LABEL_COLUMNS[t]]))[order]
         for t in TASKS
         if LABEL_COLUMNS[t] in columns
     }
@@ -240,7 +286,10 @@ def from_columns(
         for t in TASKS
         if POSTERIOR_COLUMNS[t] in columns
     }
-    return ReturnsDataset(inputs=inputs, labels=labels, posterior=posterior, source=source)
+    defaulted = tuple(c for c in OPTIONAL_DEFAULTS if c not in columns)
+    return ReturnsDataset(
+        inputs=inputs, labels=labels, posterior=posterior, source=source, defaulted=defaulted
+    )
 
 
 def synthetic_columns(rows: int, seed: int) -> dict[str, npt.NDArray[Any]]:

@@ -195,6 +195,9 @@ def show(root: Path, name: str, version: str | None = None) -> dict[str, Any]:
         "schema_fingerprint": meta.schema_fingerprint,
         "data_source": training.get("data_source"),
         "data_fingerprint": training.get("data_fingerprint"),
+        # None for versions trained before these were recorded.
+        "defaulted_columns": training.get("defaulted_columns"),
+        "trained_on": training.get("trained_on"),
         "best_iteration": training.get("best_iteration"),
         "calibration": meta.calibration.get("method"),
         "bands": meta.bands,

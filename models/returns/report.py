@@ -19,6 +19,7 @@ matplotlib.use("Agg")  # files only; never a display
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from models.returns import metrics
 from models.returns.dataset import ReturnsDataset, Task
@@ -40,6 +41,19 @@ def auc_standard_error(auc: float, positives: int, negatives: int) -> float:
     return math.sqrt(max(var, 0.0))
 
 
+def _title(result: TrainResult, what: str) -> str:
+    # Name and (final, content-derived) version on the image itself: a PNG pasted into a
+    # slide or a ticket still says which model it shows.
+    return f"{result.metadata.name} {result.metadata.version}\n{what}"
+
+
+def _save(fig: Figure, path: Path, result: TrainResult) -> None:
+    fig.tight_layout()
+    identity = f"{result.metadata.name} {result.metadata.version}"
+    fig.savefig(path, dpi=100, metadata={"Title": identity})
+    plt.close(fig)
+
+
 def _plot_roc(result: TrainResult, path: Path) -> None:
     test = result.splits["test"]
     fig, ax = plt.subplots(figsize=(5, 5))
@@ -51,11 +65,13 @@ def _plot_roc(result: TrainResult, path: Path) -> None:
         auc_b = metrics.roc_auc(test.posterior, test.labels)
         ax.plot(fpr_b, tpr_b, "--", label=f"Bayes-optimal (AUC {auc_b:.3f})")
     ax.plot([0, 1], [0, 1], ":", color="grey")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC, test split")
+    ax.set(
+        xlabel="false positive rate",
+        ylabel="true positive rate",
+        title=_title(result, "ROC, test split"),
+    )
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path, result)
 
 
 def _plot_pr(result: TrainResult, path: Path) -> None:
@@ -73,12 +89,13 @@ def _plot_pr(result: TrainResult, path: Path) -> None:
                 band, (row["recall"], row["precision"]), textcoords="offset points", xytext=(4, 4)
             )
     ax.set(
-        xlabel="recall", ylabel="precision", title="Precision-recall, test split", ylim=(0, 1.02)
+        xlabel="recall",
+        ylabel="precision",
+        title=_title(result, "Precision-recall, test split"),
+        ylim=(0, 1.02),
     )
     ax.legend(loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path, result)
 
 
 RELIABILITY_EDGES = (0.0, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0)
@@ -109,12 +126,10 @@ def _plot_reliability(result: TrainResult, path: Path) -> None:
         ylim=(floor * 0.8, 1.2),
         xlabel="mean predicted probability (bins of >= 20 rows)",
         ylabel="observed positive rate",
-        title="Reliability, test split",
+        title=_title(result, "Reliability, test split"),
     )
     ax.legend(loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _save(fig, path, result)
 
 
 def _plot_importance(result: TrainResult, path: Path) -> None:
@@ -122,10 +137,8 @@ def _plot_importance(result: TrainResult, path: Path) -> None:
     names = sorted(FEATURE_NAMES, key=lambda n: gain[n])
     fig, ax = plt.subplots(figsize=(6, 7))
     ax.barh(names, [gain[n] for n in names])
-    ax.set(xlabel="total gain", title="Feature importance (gain)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    ax.set(xlabel="total gain", title=_title(result, "Feature importance (gain)"))
+    _save(fig, path, result)
 
 
 def holdout_check(result: TrainResult, holdout: ReturnsDataset) -> dict[str, Any] | None:
@@ -168,12 +181,14 @@ def build_card(
         "task": meta.task,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "training_seconds": round(trained_seconds, 3),
+        "trained_on": training.get("trained_on"),
         "stage_seconds": {k: round(v, 3) for k, v in result.timings.items()},
         "platform": {"python": platform.python_version(), "machine": platform.machine()},
         "data": {
             "source": training["data_source"],
             "fingerprint": training["data_fingerprint"],
             "splits": training["splits"],
+            "defaulted_columns": training.get("defaulted_columns", []),
         },
         "schema_fingerprint": meta.schema_fingerprint,
         "parameters": training["params"],
@@ -210,7 +225,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         "",
         f"Task: **{card['task']}** risk of a return request (binary, LightGBM, "
         f"{card['calibration']} calibration). Trained {card['created_at']} in "
-        f"{card['training_seconds']:.1f} s.",
+        f"{card['training_seconds']:.1f} s, {_where(card.get('trained_on'))}.",
         "",
     ]
     lines += _data_section(card)
@@ -237,12 +252,32 @@ def render_markdown(card: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _where(trained_on: dict[str, Any] | None) -> str:
+    if trained_on is None:  # metadata from before training recorded it
+        return "place not recorded"
+    if trained_on.get("mode") == "dask":
+        return (
+            f"boosting on a dask cluster ({trained_on['workers']} worker(s), scheduler "
+            f"`{trained_on['scheduler']}`)"
+        )
+    return "locally (one process)"
+
+
 def _data_section(card: dict[str, Any]) -> list[str]:
+    defaulted = card["data"].get("defaulted_columns") or []
     lines = [
         "## Data",
         "",
         f"- source: `{card['data']['source']}`; fingerprint `{card['data']['fingerprint']}`",
         f"- feature schema fingerprint `{card['schema_fingerprint']}`",
+    ]
+    if defaulted:
+        lines.append(
+            f"- **defaulted columns**: {', '.join(f'`{c}`' for c in defaulted)} were absent "
+            "from the table; every row got the default value, so the model did not learn "
+            "from them"
+        )
+    lines += [
         "",
         "| split | rows | positives | from | to |",
         "| --- | ---: | ---: | --- | --- |",

@@ -5,6 +5,7 @@ pyarrow ships no type information, so its use is confined to this module.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,11 @@ def read_table(path: Path) -> dict[str, npt.NDArray[Any]]:
         table = pq.read_table(path) if fmt == "parquet" else pa_csv.read_csv(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: cannot read {fmt}: {exc}") from None
+    # pyarrow keeps repeated names (CSV headers allow them); which one is meant is unknowable.
+    counts = Counter(table.column_names)
+    repeated = [f"{name!r} ({n} times)" for name, n in counts.items() if n > 1]
+    if repeated:
+        raise DataError(f"{path}: duplicated column name(s): {', '.join(repeated)}")
     columns: dict[str, npt.NDArray[Any]] = {}
     for name in table.column_names:
         column = table.column(name)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import lightgbm
 import numpy as np
@@ -39,6 +39,7 @@ FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[str], None]
 
 MIN_POSITIVES_PER_SPLIT = 10
+LOCAL: Final[Mapping[str, Any]] = {"mode": "local"}  # `trained_on` of in-process training
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,10 @@ def train(
     name: str,
     progress: Progress = lambda _: None,
     boost: Boost | None = None,
+    trained_on: Mapping[str, Any] = LOCAL,
 ) -> TrainResult:
-    """Trains, calibrates and evaluates; ``boost`` swaps the boosting step (e.g. dask)."""
+    """Trains, calibrates and evaluates; ``boost`` swaps the boosting step (e.g. dask) and
+    ``trained_on`` says where it ran (recorded in the metadata)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress(f"building features for {len(dataset)} rows ({dataset.source})")
@@ -244,6 +247,7 @@ def train(
     training = _training_record(
         final, params, config, best_iteration, dataset, splits, band_notes, test_metrics, best
     )
+    training["trained_on"] = dict(trained_on)
     metadata = ModelMetadata(
         name=name,
         version="",
@@ -350,6 +354,8 @@ def _training_record(
         "config": _jsonable(dataclasses.asdict(config)),
         "best_iteration": best_iteration,
         "data_source": dataset.source,
+        # Absent from the table, so constant: the model learned nothing from these.
+        "defaulted_columns": list(dataset.defaulted),
         "data_fingerprint": fingerprint(
             np.concatenate([s.features for s in splits.values()]),
             np.concatenate([s.labels for s in splits.values()]),

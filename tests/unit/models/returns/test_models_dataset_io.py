@@ -118,3 +118,66 @@ def test_rows_come_out_in_time_order(columns: dict[str, np.ndarray]) -> None:
     data = dataset.from_columns(table, source="reversed")
     days = [inp.requested_on for inp in data.inputs]
     assert days == sorted(days)
+
+
+def _csv_lines(columns: dict[str, np.ndarray], tmp_path: Path) -> tuple[list[str], list[str]]:
+    """The CSV writer's header cells and data lines (no value holds a comma)."""
+    path = tmp_path / "table.csv"
+    write_table(columns, path)
+    header, *rows = path.read_text().splitlines()
+    return header.split(","), rows
+
+
+def test_duplicated_header_is_named(columns: dict[str, np.ndarray], tmp_path: Path) -> None:
+    header, rows = _csv_lines(columns, tmp_path)
+    header[header.index('"channel"')] = '"order_value"'
+    path = tmp_path / "dup.csv"
+    path.write_text("\n".join([",".join(header), *rows]) + "\n")
+    with pytest.raises(DataError, match=r"duplicated column name\(s\): 'order_value' \(2 times\)"):
+        read_table(path)
+
+
+@pytest.mark.parametrize("kind", ["0/1", "true/false"])
+def test_blank_labels_are_counted_with_the_first_row_in_file_order(
+    columns: dict[str, np.ndarray], tmp_path: Path, kind: str
+) -> None:
+    # Newest first, so the file's order is not the (date) order training sorts into.
+    table = {k: v[::-1].copy() for k, v in columns.items()}
+    if kind == "true/false":
+        table["is_fraud"] = table["is_fraud"].astype(bool)
+    header, rows = _csv_lines(table, tmp_path)
+    at = header.index('"is_fraud"')
+    blank = (99, 16, 40)
+    for row in blank:
+        cells = rows[row].split(",")
+        cells[at] = ""
+        rows[row] = ",".join(cells)
+    path = tmp_path / "blank.csv"
+    path.write_text("\n".join([",".join(header), *rows]) + "\n")
+    message = (
+        "column 'is_fraud': 3 blank value(s), first at row 16 (data rows counted from 0, "
+        "header excluded); every row needs a 0/1 or true/false label"
+    )
+    with pytest.raises(DataError) as caught:
+        dataset.load(path, tasks=("fraud",))
+    assert str(caught.value) == message
+
+
+def test_missing_value_row_is_counted_in_file_order(columns: dict[str, np.ndarray]) -> None:
+    table = {k: v[::-1].copy() for k, v in columns.items()}
+    values = table["order_value"].astype(np.float64)
+    values[[30, 7]] = np.nan
+    table["order_value"] = values
+    with pytest.raises(DataError, match=r"'order_value': missing value at row 7$"):
+        dataset.from_columns(table, source="memory")
+
+
+def test_absent_optional_columns_are_listed(columns: dict[str, np.ndarray]) -> None:
+    assert dataset.from_columns(columns, source="memory").defaulted == ()
+    table = {k: v for k, v in columns.items() if k not in ("condition", "items_in_order")}
+    data = dataset.from_columns(table, source="memory")
+    assert data.defaulted == ("condition", "items_in_order")
+    assert data.subset(slice(0, 10)).defaulted == data.defaulted
+    assert set(dataset.OPTIONAL_DEFAULTS) == set(dataset.INPUT_COLUMNS) - set(
+        dataset.REQUIRED_COLUMNS
+    )
