@@ -91,18 +91,18 @@ lock: ## Re-pin requirements.lock from the current .venv
 
 IMAGE_PREFIX ?= retail-support
 IMAGE_TAG ?= latest
-# Without a Docker engine: a builder called as `$(BUILD_IMAGE) CONTEXT DOCKERFILE TAG`.
+# OCI labels: source defaults to the git remote origin, version to pyproject.toml's;
+# revision (git commit) and created (now) are the build's (scripts/build_images.sh).
+IMAGE_SOURCE ?=
+IMAGE_VERSION ?=
+# A builder called as `$(BUILD_IMAGE) CONTEXT DOCKERFILE TAG` (no Docker engine needed);
+# used whenever set, docker build only when empty.
 BUILD_IMAGE ?=
 
 .PHONY: images
-images: ## Build the three service images (docker build, or BUILD_IMAGE=<builder> without a Docker engine)
-	@if ! command -v docker >/dev/null 2>&1 && [ -z "$(BUILD_IMAGE)" ]; then \
-	  echo "make images: no docker command; set BUILD_IMAGE to a builder called as BUILDER CONTEXT DOCKERFILE TAG" >&2; exit 2; fi
-	@for svc in returns_decision triage translation; do \
-	  tag=$(IMAGE_PREFIX)/$$svc:$(IMAGE_TAG); echo "image $$tag (docker/$$svc.Dockerfile)"; \
-	  if command -v docker >/dev/null 2>&1; then docker build -f docker/$$svc.Dockerfile -t $$tag . || exit 1; \
-	  else $(BUILD_IMAGE) . docker/$$svc.Dockerfile localhost/$$tag || exit 1; fi; \
-	done
+images: ## Build the three service images with OCI labels (BUILD_IMAGE=<builder> when set, else docker build)
+	@IMAGE_PREFIX='$(IMAGE_PREFIX)' IMAGE_TAG='$(IMAGE_TAG)' BUILD_IMAGE='$(BUILD_IMAGE)' \
+	  IMAGE_SOURCE='$(IMAGE_SOURCE)' IMAGE_VERSION='$(IMAGE_VERSION)' scripts/build_images.sh
 
 .PHONY: clean
 clean: ## Remove the venv, caches and built artifacts

@@ -52,6 +52,11 @@ RUN if ! dpkg -s libgomp1 >/dev/null 2>&1; then \
          --shell /usr/sbin/nologin app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+# The model registry, its root included, belongs to the service user: `python -m models`
+# run in the container (promote, rollback, train) writes pointers, locks and versions
+# there, and a named volume mounted on it (docker/compose.yaml) is seeded from this
+# directory with the same owner. (COPY --chown would leave the existing root root-owned.)
+RUN chown -R 10001:10001 /app/var/models/registry
 COPY docker/healthcheck.py /app/healthcheck.py
 
 WORKDIR /app
@@ -74,3 +79,18 @@ EXPOSE 50051 9101
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD python /app/healthcheck.py "127.0.0.1:${RETURNS_PORT}" || exit 1
 CMD ["python", "-m", "services.returns_decision"]
+
+# OCI labels. The ARGs come last so that a new commit or build time never invalidates a
+# cached layer. `make images` (scripts/build_images.sh) fills them: --build-arg with
+# docker build, or a copy of this file with the defaults filled in for a BUILD_IMAGE
+# builder, which takes no build args.
+ARG OCI_SOURCE=unknown
+ARG OCI_REVISION=unknown
+ARG OCI_VERSION=unknown
+ARG OCI_CREATED=unknown
+LABEL org.opencontainers.image.title="retail-support/returns_decision" \
+      org.opencontainers.image.description="return eligibility under merchant policies, return economics, fraud and wardrobing risk (gRPC)" \
+      org.opencontainers.image.source="${OCI_SOURCE}" \
+      org.opencontainers.image.revision="${OCI_REVISION}" \
+      org.opencontainers.image.version="${OCI_VERSION}" \
+      org.opencontainers.image.created="${OCI_CREATED}"

@@ -58,3 +58,18 @@ EXPOSE 50052 9102
 HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
   CMD python /app/healthcheck.py "127.0.0.1:${TRIAGE_PORT}" || exit 1
 CMD ["python", "-m", "services.triage"]
+
+# OCI labels. The ARGs come last so that a new commit or build time never invalidates a
+# cached layer. `make images` (scripts/build_images.sh) fills them: --build-arg with
+# docker build, or a copy of this file with the defaults filled in for a BUILD_IMAGE
+# builder, which takes no build args.
+ARG OCI_SOURCE=unknown
+ARG OCI_REVISION=unknown
+ARG OCI_VERSION=unknown
+ARG OCI_CREATED=unknown
+LABEL org.opencontainers.image.title="retail-support/triage" \
+      org.opencontainers.image.description="language, sentiment, intent, priority and routing of customer messages (gRPC)" \
+      org.opencontainers.image.source="${OCI_SOURCE}" \
+      org.opencontainers.image.revision="${OCI_REVISION}" \
+      org.opencontainers.image.version="${OCI_VERSION}" \
+      org.opencontainers.image.created="${OCI_CREATED}"
