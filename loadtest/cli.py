@@ -47,6 +47,13 @@ def parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _where_options(p)
+    _load_options(p)
+    _gate_and_overload_options(p)
+    return p
+
+
+def _where_options(p: argparse.ArgumentParser) -> None:
     where = p.add_argument_group("what to drive (default: start everything here)")
     for key in SERVICES:
         where.add_argument(f"--{key}-target", metavar="HOST:PORT", help=f"a running {key} service")
@@ -58,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes of each service it starts (1)",
     )
+
+
+def _load_options(p: argparse.ArgumentParser) -> None:
     load = p.add_argument_group("load")
     load.add_argument(
         "--seconds",
@@ -108,6 +118,9 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where runs are written, each in a folder named by its UTC start (var/loadtest)",
     )
+
+
+def _gate_and_overload_options(p: argparse.ArgumentParser) -> None:
     slo = p.add_argument_group("SLO gates (exit 1 when breached; each endpoint on its own)")
     slo.add_argument("--max-p99-ms", type=float, metavar="MS", help="highest p99 latency allowed")
     slo.add_argument(
@@ -147,7 +160,6 @@ def parser() -> argparse.ArgumentParser:
         metavar="S",
         help="deadline of each overloading call, seconds (1)",
     )
-    return p
 
 
 def _targets(args: argparse.Namespace) -> dict[str, str]:
