@@ -79,9 +79,16 @@ async def create_server(spec: ServiceSpec, settings: ServiceSettings) -> tuple[S
         retry_after_seconds=settings.retry_after_seconds,
         api_keys=api_keys,
     )
+    age: list[tuple[str, int]] = []
+    if settings.max_connection_age_seconds > 0:
+        age = [
+            ("grpc.max_connection_age_ms", round(settings.max_connection_age_seconds * 1000)),
+            ("grpc.max_connection_age_grace_ms", 30_000),
+        ]
     server = grpc.aio.server(
         interceptors=[interceptor],
         options=[
+            *age,
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
             ("grpc.so_reuseport", 1),

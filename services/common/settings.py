@@ -64,6 +64,15 @@ class ServiceSettings(BaseSettings):
             "(google.rpc.RetryInfo in the status details)."
         ),
     )
+    max_connection_age_seconds: float = Field(
+        300.0,
+        ge=0,
+        description=(
+            "Close each client connection after this long (calls in flight get another "
+            "30 s), so that clients resolve the name again and spread over new replicas "
+            "behind a headless Service; 0 keeps connections open for good."
+        ),
+    )
     max_batch_size: int = Field(256, ge=1, description="Largest number of entries in a batch call.")
     max_text_length: int = Field(
         10_000, ge=1, description="Longest text (characters) accepted in one message."

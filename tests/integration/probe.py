@@ -59,8 +59,9 @@ class ProbeServicer(triage_pb2_grpc.TriageServiceServicer):
             )
         elif text.startswith("boom"):
             raise RuntimeError(f"internal detail that must not leak: {text}")
+        answer_id = context.peer() if text == "peer" else request.request_id
         return triage_pb2.TriageMessageResponse(
-            triage=triage_pb2.TriageResult(request_id=request.request_id)
+            triage=triage_pb2.TriageResult(request_id=answer_id)
         )
 
     async def TriageMessages(

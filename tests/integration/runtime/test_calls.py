@@ -170,6 +170,21 @@ def test_calls_past_the_grpc_queue_bound_are_refused_at_once() -> None:
         assert stub.TriageMessage(message("ok"), timeout=5).triage is not None
 
 
+def test_connections_are_closed_after_their_age_and_calls_carry_on() -> None:
+    # Clients reconnect (and resolve the name again, reaching new replicas) while
+    # every call still succeeds.
+    with (
+        serving(probe.SPEC, settings(max_connection_age_seconds=0.3)) as server,
+        grpc.insecure_channel(server.target) as channel,
+    ):
+        stub = triage_pb2_grpc.TriageServiceStub(channel)
+        peers = set()
+        for _ in range(8):
+            peers.add(stub.TriageMessage(message("peer"), timeout=5).triage.request_id)
+            threading.Event().wait(0.2)
+        assert len(peers) >= 2, peers  # the client came back from another local port
+
+
 def _wait_in_flight(server: ServerThread, count: int) -> None:
     gauge = server.running.metrics.in_flight.labels(
         "retail.triage.v1.TriageService", "TriageMessage"
