@@ -309,7 +309,8 @@ def _finish(args: argparse.Namespace, folder: Path, summary: dict[str, Any]) -> 
     if "endpoints" in summary:
         print(f"report:   {folder / 'report.html'}")
         print(f"csv:      {folder / 'locust_stats.csv'} (and locust_*.csv)")
-    print(f"logs:     {folder / 'logs'}")
+    if summary["run"]["started_here"]:
+        print(f"logs:     {folder / 'logs'}")
     for reason in reasons:
         print(f"SLO breached: {reason}")
     if limits.active and not reasons:
