@@ -7,9 +7,12 @@ greenlets, so this is a grpc.aio client in its own process: `python -m loadtest.
 --target HOST:PORT --rpc DecideReturn` prints one JSON object (progress on stderr).
 `run` is the harness's side: one such process per RPC, in turn.
 
-Each phase keeps exactly N calls in flight: N loops, each sending its next call as soon
-as the last one is answered, until the phase's time is up; calls still in flight then
-are waited for (their deadline bounds the wait) and counted. Requests are the seeded mix,
+Each phase keeps N callers busy: N loops, each sending its next call as soon as the last
+one is answered (after the delay a RESOURCE_EXHAUSTED answer's RetryInfo asks for, as a
+well-behaved gRPC client waits), until the phase's time is up; calls still in flight
+then are waited for (their deadline bounds the wait) and counted. A CANCELLED answered
+within a tenth of the deadline is a refusal (gRPC's own, when a worker's queue of calls
+not yet started is full), not a call that gave up. Requests are the seeded mix,
 serialised once, so the client spends its time on calls rather than on protobuf.
 """
 
@@ -28,6 +31,7 @@ from typing import Any
 
 import grpc
 from google.protobuf.message import Message
+from google.rpc import error_details_pb2, status_pb2
 
 from loadtest import health, mix
 from loadtest.endpoints import OVERLOAD_RPCS, SERVICES
@@ -36,6 +40,7 @@ from services.common.paths import REPO_ROOT
 
 REQUESTS_PER_RPC = 64
 GIVING_UP = ("DEADLINE_EXCEEDED", "CANCELLED")
+REFUSED_CANCELLED = "CANCELLED_AT_ONCE"  # CANCELLED within a tenth of the deadline
 _BUILDERS: dict[str, Callable[[Any, str], Message]] = {
     "DecideReturn": mix.returns_request,
     "TriageMessage": mix.triage_request,
@@ -119,15 +124,21 @@ async def hold(
             request = requests[n % len(requests)]
             n += in_flight
             sent = loop.time()
+            pause = 0.0
             try:
                 await call(request, timeout=deadline)
                 status = "OK"
             except grpc.aio.AioRpcError as error:
                 status = error.code().name
+                pause = retry_delay(error)
             answered = loop.time()
+            if status == "CANCELLED" and answered - sent < deadline / 10:
+                status = REFUSED_CANCELLED
             phase.statuses[status] += 1
             if status == "OK" and answered <= stop_at:
                 phase.ok_latencies_ms.append((answered - sent) * 1000)
+            if pause:
+                await asyncio.sleep(pause)
 
     try:
         await asyncio.gather(*(one_slot(slot) for slot in range(in_flight)))
@@ -136,6 +147,18 @@ async def hold(
         for channel in opened:
             await channel.close(None)
     return phase
+
+
+def retry_delay(error: grpc.aio.AioRpcError) -> float:
+    """The RetryInfo delay in a failed call's status details (seconds), or 0."""
+    metadata: Any = error.trailing_metadata() or ()
+    for key, value in metadata:
+        if key == "grpc-status-details-bin" and isinstance(value, bytes):
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.RetryInfo()
+                if detail.Unpack(info):
+                    return float(info.retry_delay.ToNanoseconds()) / 1e9
+    return 0.0
 
 
 async def _warm_up(target: str, method: str, requests: list[bytes]) -> None:
@@ -152,12 +175,13 @@ def report(
     rpc: str, target: str, capacity: Phase, overload: Phase, health_status: str, health_s: float
 ) -> dict[str, Any]:
     """The phase's figures for one RPC: goodput under overload as a ratio of capacity, and
-    how the overloaded calls ended (the four shares add up to 1)."""
+    how the overloaded calls ended (the five shares add up to 1)."""
     calls = overload.calls
     ok = overload.statuses["OK"]
     exhausted = overload.statuses["RESOURCE_EXHAUSTED"]
+    refused = overload.statuses[REFUSED_CANCELLED]
     gave_up = sum(overload.statuses[s] for s in GIVING_UP)
-    other = calls - ok - exhausted - gave_up
+    other = calls - ok - exhausted - refused - gave_up
 
     def share(count: int) -> float:
         return round(count / calls, 6) if calls else 0.0
@@ -169,6 +193,7 @@ def report(
         "overload": {
             **overload.to_json(),
             "resource_exhausted": exhausted,
+            "cancelled_at_once": refused,
             "deadline_exceeded_or_cancelled": gave_up,
             "other": other,
         },
@@ -179,6 +204,7 @@ def report(
         else None,
         "ok_share": share(ok),
         "resource_exhausted_share": share(exhausted),
+        "cancelled_at_once_share": share(refused),
         "deadline_exceeded_or_cancelled_share": share(gave_up),
         "other_share": share(other),
         "health_after": health_status,
@@ -289,13 +315,14 @@ def table(overload: dict[str, Any]) -> list[str]:
         f"overload: {s['in_flight']} in flight with {s['deadline_s']:g} s deadlines for "
         f"{s['seconds']:g} s, against capacity with {s['capacity_in_flight']} in flight",
         f"{'rpc':<16} {'capacity/s':>10} {'goodput/s':>10} {'ratio':>6} {'EXHAUSTED':>10} "
-        f"{'DEADLINE/CANC':>13} {'other':>6}  health after",
+        f"{'CANC at once':>12} {'DEADLINE/CANC':>13} {'other':>6}  health after",
     ]
     for rpc, r in overload["rpcs"].items():
         ratio = "-" if r["goodput_ratio"] is None else f"{r['goodput_ratio']:.2f}"
         lines.append(
             f"{rpc:<16} {r['capacity_ok_per_s']:>10.1f} {r['goodput_ok_per_s']:>10.1f} "
             f"{ratio:>6} {r['resource_exhausted_share']:>10.1%} "
+            f"{r['cancelled_at_once_share']:>12.1%} "
             f"{r['deadline_exceeded_or_cancelled_share']:>13.1%} {r['other_share']:>6.1%}  "
             f"{r['health_after']}"
         )

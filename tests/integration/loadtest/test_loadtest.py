@@ -98,9 +98,19 @@ def test_a_run_it_starts_itself_reports_every_part_passes_loose_gates_and_overlo
         assert r["capacity_ok_per_s"] > 0, rpc
         assert over["in_flight"] == 300
         assert over["calls"] == sum(over["statuses"].values()) > 0
-        parts = (over["ok"], over["resource_exhausted"], over["deadline_exceeded_or_cancelled"])
+        parts = (
+            over["ok"],
+            over["resource_exhausted"],
+            over["cancelled_at_once"],
+            over["deadline_exceeded_or_cancelled"],
+        )
         assert sum(parts) + over["other"] == over["calls"]
-        shares = ("ok_share", "resource_exhausted_share", "deadline_exceeded_or_cancelled_share")
+        shares = (
+            "ok_share",
+            "resource_exhausted_share",
+            "cancelled_at_once_share",
+            "deadline_exceeded_or_cancelled_share",
+        )
         assert sum(r[s] for s in shares) + r["other_share"] == pytest.approx(1.0, abs=1e-5)
         assert r["goodput_ratio"] == pytest.approx(
             r["goodput_ok_per_s"] / r["capacity_ok_per_s"], rel=1e-3, abs=1e-3

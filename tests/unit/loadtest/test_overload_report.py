@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from loadtest.overload import Phase, report, requests_for, table
+import grpc
+import grpc.aio
+import pytest
+
+from loadtest.overload import Phase, report, requests_for, retry_delay, table
 
 
 def _phase(in_flight: int, seconds: float, statuses: dict[str, int], ok_in_window: int) -> Phase:
@@ -24,6 +28,7 @@ def test_goodput_is_a_ratio_of_capacity_and_the_shares_add_up() -> None:
             "RESOURCE_EXHAUSTED": 600,
             "DEADLINE_EXCEEDED": 250,
             "CANCELLED": 20,
+            "CANCELLED_AT_ONCE": 50,
             "UNAVAILABLE": 10,
         },
         ok_in_window=100,  # 20 more came back during the drain
@@ -32,15 +37,23 @@ def test_goodput_is_a_ratio_of_capacity_and_the_shares_add_up() -> None:
     assert r["capacity_ok_per_s"] == 200.0
     assert r["goodput_ok_per_s"] == 50.0
     assert r["goodput_ratio"] == 0.25
-    assert r["overload"]["calls"] == 1000
+    assert r["overload"]["cancelled_at_once"] == 50
+    assert r["overload"]["calls"] == 1050
     assert r["overload"]["ok"] == 120
     assert r["overload"]["resource_exhausted"] == 600
     assert r["overload"]["deadline_exceeded_or_cancelled"] == 270
     assert r["overload"]["other"] == 10
-    assert (r["ok_share"], r["resource_exhausted_share"]) == (0.12, 0.6)
-    assert (r["deadline_exceeded_or_cancelled_share"], r["other_share"]) == (0.27, 0.01)
-    shares = ("ok_share", "resource_exhausted_share", "deadline_exceeded_or_cancelled_share")
-    assert sum(r[s] for s in shares) + r["other_share"] == 1.0
+    assert r["resource_exhausted_share"] == round(600 / 1050, 6)
+    assert r["cancelled_at_once_share"] == round(50 / 1050, 6)
+    assert r["deadline_exceeded_or_cancelled_share"] == round(270 / 1050, 6)
+    shares = (
+        "ok_share",
+        "resource_exhausted_share",
+        "cancelled_at_once_share",
+        "deadline_exceeded_or_cancelled_share",
+        "other_share",
+    )
+    assert sum(r[s] for s in shares) == pytest.approx(1.0, abs=1e-5)
     assert r["serving_after"] is True
     assert r["overload"]["ok_p50_ms"] == 50.0
 
@@ -64,8 +77,30 @@ def test_the_table_has_a_line_per_rpc() -> None:
     lines = table(phase)
     assert lines[0].startswith("overload: 100 in flight with 1 s deadlines for 1 s")
     assert lines[2].split() == [
-        "TranslateText", "10.0", "5.0", "0.50", "50.0%", "0.0%", "0.0%", "SERVING",
+        "TranslateText", "10.0", "5.0", "0.50", "50.0%", "0.0%", "0.0%", "0.0%", "SERVING",
     ]  # fmt: skip
+
+
+def test_a_retry_delay_is_read_from_the_status_details() -> None:
+    # The delay the services put in RESOURCE_EXHAUSTED (google.rpc.RetryInfo).
+    from google.protobuf import any_pb2, duration_pb2
+    from google.rpc import error_details_pb2, status_pb2
+
+    packed = any_pb2.Any()
+    packed.Pack(error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(nanos=50_000_000)))
+    details = status_pb2.Status(code=8, message="busy", details=[packed]).SerializeToString()
+    error = grpc.aio.AioRpcError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        grpc.aio.Metadata(),
+        grpc.aio.Metadata(("grpc-status-details-bin", details)),
+        "busy",
+        None,
+    )
+    assert retry_delay(error) == 0.05
+    plain = grpc.aio.AioRpcError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.aio.Metadata(), grpc.aio.Metadata(), "busy", None
+    )
+    assert retry_delay(plain) == 0.0
 
 
 def test_the_overload_requests_are_seeded() -> None:
