@@ -101,14 +101,14 @@ def test_a_run_it_starts_itself_reports_every_part_passes_loose_gates_and_overlo
         parts = (
             over["ok"],
             over["resource_exhausted"],
-            over["cancelled_at_once"],
+            over["cancelled_before_deadline"],
             over["deadline_exceeded_or_cancelled"],
         )
         assert sum(parts) + over["other"] == over["calls"]
         shares = (
             "ok_share",
             "resource_exhausted_share",
-            "cancelled_at_once_share",
+            "cancelled_before_deadline_share",
             "deadline_exceeded_or_cancelled_share",
         )
         assert sum(r[s] for s in shares) + r["other_share"] == pytest.approx(1.0, abs=1e-5)

@@ -28,7 +28,7 @@ def test_goodput_is_a_ratio_of_capacity_and_the_shares_add_up() -> None:
             "RESOURCE_EXHAUSTED": 600,
             "DEADLINE_EXCEEDED": 250,
             "CANCELLED": 20,
-            "CANCELLED_AT_ONCE": 50,
+            "CANCELLED_BEFORE_DEADLINE": 50,
             "UNAVAILABLE": 10,
         },
         ok_in_window=100,  # 20 more came back during the drain
@@ -37,19 +37,19 @@ def test_goodput_is_a_ratio_of_capacity_and_the_shares_add_up() -> None:
     assert r["capacity_ok_per_s"] == 200.0
     assert r["goodput_ok_per_s"] == 50.0
     assert r["goodput_ratio"] == 0.25
-    assert r["overload"]["cancelled_at_once"] == 50
+    assert r["overload"]["cancelled_before_deadline"] == 50
     assert r["overload"]["calls"] == 1050
     assert r["overload"]["ok"] == 120
     assert r["overload"]["resource_exhausted"] == 600
     assert r["overload"]["deadline_exceeded_or_cancelled"] == 270
     assert r["overload"]["other"] == 10
     assert r["resource_exhausted_share"] == round(600 / 1050, 6)
-    assert r["cancelled_at_once_share"] == round(50 / 1050, 6)
+    assert r["cancelled_before_deadline_share"] == round(50 / 1050, 6)
     assert r["deadline_exceeded_or_cancelled_share"] == round(270 / 1050, 6)
     shares = (
         "ok_share",
         "resource_exhausted_share",
-        "cancelled_at_once_share",
+        "cancelled_before_deadline_share",
         "deadline_exceeded_or_cancelled_share",
         "other_share",
     )
