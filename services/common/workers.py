@@ -38,6 +38,8 @@ READY_TIMEOUT_SECONDS = 600.0  # first start may build default models
 # not start at all (bad settings, missing engine): give up instead of spinning.
 CRASH_LOOP_SECONDS = 5.0
 CRASH_LOOP_LIMIT = 5
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""Native thread pools sized from the environment when numpy and friends are imported."""
 
 
 @dataclass
@@ -88,6 +90,16 @@ def _reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
+def limit_worker_threads(worker_count: int) -> dict[str, str]:
+    """Size the workers' BLAS/OpenMP pools to their share of the CPUs, in this process's
+    environment (spawned workers inherit it before they import numpy). Left alone: a
+    value the operator set. Each library otherwise starts a pool for the whole machine
+    in every worker, and N workers then oversubscribe the cores N times."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    threads = str(max(1, (cpus or 1) // max(1, worker_count)))
+    return {name: os.environ.setdefault(name, threads) for name in THREAD_ENV}
+
+
 class Supervisor:
     def __init__(self, spec_ref: str, settings: ServiceSettings) -> None:
         self.spec_ref = spec_ref
@@ -124,6 +136,7 @@ class Supervisor:
             return 2
         metrics_dir = Path(tempfile.mkdtemp(prefix=f"{self.spec.name}-metrics-"))
         os.environ[MULTIPROC_ENV] = str(metrics_dir)  # inherited by spawned workers
+        limit_worker_threads(self.settings.worker_count)
         registry = prepare_multiprocess_dir(metrics_dir)
         port = reserved.getsockname()[1]
         data = self.settings.model_dump(mode="json") | {"port": port}
