@@ -2,7 +2,8 @@
 
 `triage_messages(engines, config, requests)` is what the servicer calls. The ML analysis
 is batched (one engine call per batch); everything after it is per message, so each
-message of a batch gets exactly the outcome it would get alone.
+message of a batch gets the outcome it would get alone, but for sentiment probabilities
+within BATCH_TOLERANCE (engines/sentiment.py) of its single call's.
 
 Order of the decisions for one message:
 analysis (language, sentiment, intent) -> flags -> escalation -> priority -> routing.

@@ -18,7 +18,7 @@ each choice: models/triage/README.md):
   whose probabilities are blended with the n-gram model's.
 At inference the NB ratios are folded into the weights, so a batch costs two TF-IDF
 vectorisations, VADER, the lexicon look-ups, a gather of the shared and the language's
-weight rows, and one sentence-encoder pass per text (most of the time).
+weight rows, and one sentence-encoder pass over the batch (most of the time).
 """
 
 from __future__ import annotations
