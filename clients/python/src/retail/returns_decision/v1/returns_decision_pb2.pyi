@@ -346,6 +346,34 @@ RISK_BAND_CRITICAL: RiskBand.ValueType  # 4
 """Critical risk."""
 Global___RiskBand: _TypeAlias = RiskBand  # noqa: Y015
 
+class _Disposition:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DispositionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Disposition.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DISPOSITION_UNSPECIFIED: _Disposition.ValueType  # 0
+    """Not known."""
+    DISPOSITION_RESOLD: _Disposition.ValueType  # 1
+    """Restocked and sold again."""
+    DISPOSITION_LIQUIDATED: _Disposition.ValueType  # 2
+    """Sold off below value (outlet, liquidator, refurbisher)."""
+    DISPOSITION_DISPOSED: _Disposition.ValueType  # 3
+    """Destroyed, recycled or donated: nothing recovered."""
+
+class Disposition(_Disposition, metaclass=_DispositionEnumTypeWrapper):
+    """Disposition is what became of a returned item."""
+
+DISPOSITION_UNSPECIFIED: Disposition.ValueType  # 0
+"""Not known."""
+DISPOSITION_RESOLD: Disposition.ValueType  # 1
+"""Restocked and sold again."""
+DISPOSITION_LIQUIDATED: Disposition.ValueType  # 2
+"""Sold off below value (outlet, liquidator, refurbisher)."""
+DISPOSITION_DISPOSED: Disposition.ValueType  # 3
+"""Destroyed, recycled or donated: nothing recovered."""
+Global___Disposition: _TypeAlias = Disposition  # noqa: Y015
+
 @_typing.final
 class DecideReturnRequest(_message.Message):
     """DecideReturnRequest is one customer's request to return items of one order."""
@@ -1667,3 +1695,158 @@ class ChangedOutcome(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ChangedOutcome: _TypeAlias = ChangedOutcome  # noqa: Y015
+
+@_typing.final
+class RecordOutcomesRequest(_message.Message):
+    """RecordOutcomesRequest is a batch of outcomes of returns one tenant's requests decided."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    OUTCOMES_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    """The merchant the decisions were made for. Required."""
+    @_builtins.property
+    def outcomes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReturnOutcome]:
+        """The outcomes, at least one; each names a decided request and one of its lines."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        outcomes: _abc.Iterable[Global___ReturnOutcome] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["outcomes", b"outcomes", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordOutcomesRequest: _TypeAlias = RecordOutcomesRequest  # noqa: Y015
+
+@_typing.final
+class ReturnOutcome(_message.Message):
+    """ReturnOutcome is what became known about one returned line after the decision. A
+    field left unset means "not known": it keeps any value an earlier outcome recorded.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    LINE_ITEM_ID_FIELD_NUMBER: _builtins.int
+    RECEIVED_FIELD_NUMBER: _builtins.int
+    INSPECTED_CONDITION_FIELD_NUMBER: _builtins.int
+    DISPOSITION_FIELD_NUMBER: _builtins.int
+    CHARGED_BACK_FIELD_NUMBER: _builtins.int
+    FRAUD_CONFIRMED_FIELD_NUMBER: _builtins.int
+    WARDROBING_CONFIRMED_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    """The request_id of the decided DecideReturnRequest. Required."""
+    line_item_id: _builtins.str
+    """The returned line (ReturnItem.line_item_id) the outcome is about. Required."""
+    received: _builtins.bool
+    """Whether the item reached the merchant's returns centre."""
+    inspected_condition: Global___ItemCondition.ValueType
+    """The condition found on inspection; ITEM_CONDITION_UNSPECIFIED when not known."""
+    disposition: Global___Disposition.ValueType
+    """What became of the returned item; DISPOSITION_UNSPECIFIED when not known."""
+    charged_back: _builtins.bool
+    """Whether the customer's payment for the order was charged back."""
+    fraud_confirmed: _builtins.bool
+    """An investigation's verdict on fraud: true confirmed, false cleared."""
+    wardrobing_confirmed: _builtins.bool
+    """An investigation's verdict on wardrobing (bought to use once and return): true
+    confirmed, false cleared.
+    """
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        line_item_id: _builtins.str = ...,
+        received: _builtins.bool | None = ...,
+        inspected_condition: Global___ItemCondition.ValueType = ...,
+        disposition: Global___Disposition.ValueType = ...,
+        charged_back: _builtins.bool | None = ...,
+        fraud_confirmed: _builtins.bool | None = ...,
+        wardrobing_confirmed: _builtins.bool | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_charged_back", b"_charged_back", "_fraud_confirmed", b"_fraud_confirmed", "_received", b"_received", "_wardrobing_confirmed", b"_wardrobing_confirmed", "charged_back", b"charged_back", "fraud_confirmed", b"fraud_confirmed", "received", b"received", "wardrobing_confirmed", b"wardrobing_confirmed"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_charged_back", b"_charged_back", "_fraud_confirmed", b"_fraud_confirmed", "_received", b"_received", "_wardrobing_confirmed", b"_wardrobing_confirmed", "charged_back", b"charged_back", "disposition", b"disposition", "fraud_confirmed", b"fraud_confirmed", "inspected_condition", b"inspected_condition", "line_item_id", b"line_item_id", "received", b"received", "request_id", b"request_id", "wardrobing_confirmed", b"wardrobing_confirmed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__charged_back: _TypeAlias = _typing.Literal["charged_back"]  # noqa: Y015
+    _WhichOneofArgType__charged_back: _TypeAlias = _typing.Literal["_charged_back", b"_charged_back"]  # noqa: Y015
+    _WhichOneofReturnType__fraud_confirmed: _TypeAlias = _typing.Literal["fraud_confirmed"]  # noqa: Y015
+    _WhichOneofArgType__fraud_confirmed: _TypeAlias = _typing.Literal["_fraud_confirmed", b"_fraud_confirmed"]  # noqa: Y015
+    _WhichOneofReturnType__received: _TypeAlias = _typing.Literal["received"]  # noqa: Y015
+    _WhichOneofArgType__received: _TypeAlias = _typing.Literal["_received", b"_received"]  # noqa: Y015
+    _WhichOneofReturnType__wardrobing_confirmed: _TypeAlias = _typing.Literal["wardrobing_confirmed"]  # noqa: Y015
+    _WhichOneofArgType__wardrobing_confirmed: _TypeAlias = _typing.Literal["_wardrobing_confirmed", b"_wardrobing_confirmed"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__charged_back) -> _WhichOneofReturnType__charged_back | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__fraud_confirmed) -> _WhichOneofReturnType__fraud_confirmed | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__received) -> _WhichOneofReturnType__received | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__wardrobing_confirmed) -> _WhichOneofReturnType__wardrobing_confirmed | None: ...
+
+Global___ReturnOutcome: _TypeAlias = ReturnOutcome  # noqa: Y015
+
+@_typing.final
+class RecordOutcomesResponse(_message.Message):
+    """RecordOutcomesResponse carries one result per outcome, in request order."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESULTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___RecordOutcomesResult]:
+        """The results."""
+
+    def __init__(
+        self,
+        *,
+        results: _abc.Iterable[Global___RecordOutcomesResult] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["results", b"results"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordOutcomesResponse: _TypeAlias = RecordOutcomesResponse  # noqa: Y015
+
+@_typing.final
+class RecordOutcomesResult(_message.Message):
+    """RecordOutcomesResult is the stored outcome of one line, or why it was not recorded."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def outcome(self) -> Global___ReturnOutcome:
+        """The line's outcome as stored after this update: every field known so far."""
+
+    @_builtins.property
+    def error(self) -> _status_pb2.Status:
+        """Why the outcome was not recorded, e.g. NOT_FOUND for a request id or line the
+        service did not decide for the tenant.
+        """
+
+    def __init__(
+        self,
+        *,
+        outcome: Global___ReturnOutcome | None = ...,
+        error: _status_pb2.Status | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "outcome", b"outcome", "result", b"result"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "outcome", b"outcome", "result", b"result"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["outcome", "error"]  # noqa: Y015
+    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+
+Global___RecordOutcomesResult: _TypeAlias = RecordOutcomesResult  # noqa: Y015

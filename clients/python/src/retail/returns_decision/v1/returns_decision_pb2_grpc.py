@@ -59,6 +59,11 @@ class ReturnsDecisionServiceStub:
                 request_serializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.SimulatePolicyRequest.SerializeToString,
                 response_deserializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.SimulatePolicyResponse.FromString,
                 _registered_method=True)
+        self.RecordOutcomes = channel.unary_unary(
+                '/retail.returns_decision.v1.ReturnsDecisionService/RecordOutcomes',
+                request_serializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.RecordOutcomesRequest.SerializeToString,
+                response_deserializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.RecordOutcomesResponse.FromString,
+                _registered_method=True)
 
 
 class ReturnsDecisionServiceServicer:
@@ -100,6 +105,17 @@ class ReturnsDecisionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordOutcomes(self, request, context):
+        """RecordOutcomes records what was learned about decided returns after the decision,
+        per request and returned line: whether the item came back, its condition on
+        inspection, what became of it, chargebacks, and fraud and wardrobing verdicts.
+        An outcome sent again for the same line updates the fields it sets and keeps the
+        others. A request id the service did not decide gets NOT_FOUND in its place.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReturnsDecisionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -122,6 +138,11 @@ def add_ReturnsDecisionServiceServicer_to_server(servicer, server):
                     servicer.SimulatePolicy,
                     request_deserializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.SimulatePolicyRequest.FromString,
                     response_serializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.SimulatePolicyResponse.SerializeToString,
+            ),
+            'RecordOutcomes': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordOutcomes,
+                    request_deserializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.RecordOutcomesRequest.FromString,
+                    response_serializer=retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.RecordOutcomesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -237,6 +258,33 @@ class ReturnsDecisionService:
             '/retail.returns_decision.v1.ReturnsDecisionService/SimulatePolicy',
             retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.SimulatePolicyRequest.SerializeToString,
             retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.SimulatePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordOutcomes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/retail.returns_decision.v1.ReturnsDecisionService/RecordOutcomes',
+            retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.RecordOutcomesRequest.SerializeToString,
+            retail_dot_returns__decision_dot_v1_dot_returns__decision__pb2.RecordOutcomesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,13 @@ class ReturnsDecisionServiceStub:
     """SimulatePolicy replays past return requests under a candidate policy and under
     the tenant's active policy, and reports how the outcomes and totals differ.
     """
+    RecordOutcomes: _grpc.UnaryUnaryMultiCallable[_returns_decision_pb2.RecordOutcomesRequest, _returns_decision_pb2.RecordOutcomesResponse]
+    """RecordOutcomes records what was learned about decided returns after the decision,
+    per request and returned line: whether the item came back, its condition on
+    inspection, what became of it, chargebacks, and fraud and wardrobing verdicts.
+    An outcome sent again for the same line updates the fields it sets and keeps the
+    others. A request id the service did not decide gets NOT_FOUND in its place.
+    """
 
 @_typing.type_check_only
 class ReturnsDecisionServiceAsyncStub(ReturnsDecisionServiceStub):
@@ -74,6 +81,13 @@ class ReturnsDecisionServiceAsyncStub(ReturnsDecisionServiceStub):
     SimulatePolicy: _aio.UnaryUnaryMultiCallable[_returns_decision_pb2.SimulatePolicyRequest, _returns_decision_pb2.SimulatePolicyResponse]  # type: ignore[assignment]
     """SimulatePolicy replays past return requests under a candidate policy and under
     the tenant's active policy, and reports how the outcomes and totals differ.
+    """
+    RecordOutcomes: _aio.UnaryUnaryMultiCallable[_returns_decision_pb2.RecordOutcomesRequest, _returns_decision_pb2.RecordOutcomesResponse]  # type: ignore[assignment]
+    """RecordOutcomes records what was learned about decided returns after the decision,
+    per request and returned line: whether the item came back, its condition on
+    inspection, what became of it, chargebacks, and fraud and wardrobing verdicts.
+    An outcome sent again for the same line updates the fields it sets and keeps the
+    others. A request id the service did not decide gets NOT_FOUND in its place.
     """
 
 class ReturnsDecisionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -119,6 +133,19 @@ class ReturnsDecisionServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_returns_decision_pb2.SimulatePolicyResponse, _abc.Awaitable[_returns_decision_pb2.SimulatePolicyResponse]]:
         """SimulatePolicy replays past return requests under a candidate policy and under
         the tenant's active policy, and reports how the outcomes and totals differ.
+        """
+
+    @_abc_1.abstractmethod
+    def RecordOutcomes(
+        self,
+        request: _returns_decision_pb2.RecordOutcomesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_returns_decision_pb2.RecordOutcomesResponse, _abc.Awaitable[_returns_decision_pb2.RecordOutcomesResponse]]:
+        """RecordOutcomes records what was learned about decided returns after the decision,
+        per request and returned line: whether the item came back, its condition on
+        inspection, what became of it, chargebacks, and fraud and wardrobing verdicts.
+        An outcome sent again for the same line updates the fields it sets and keeps the
+        others. A request id the service did not decide gets NOT_FOUND in its place.
         """
 
 def add_ReturnsDecisionServiceServicer_to_server(servicer: ReturnsDecisionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
