@@ -411,7 +411,8 @@ def measure(venv: Path, quick: bool) -> Figures:
             if NATIVE_CLIENT.exists()
             else None
         )
-        rates = throughput_in_turns([ours[0], *peers], seconds, throughput_rounds)
+        # The empty call too: its rate is the ceiling of any handler on this runtime.
+        rates = throughput_in_turns(targets, seconds, throughput_rounds)
     return Figures(
         model, expected, answers, python, native, rates, rounds, seconds, throughput_rounds
     )
@@ -483,11 +484,19 @@ def report(figures: Figures) -> list[str]:
         f"{rates[best]:,.0f}/s ({_config(best)}) -> {ratio:.2f}x (target >= 1.5x): "
         f"{_verdict(ratio >= 1.5)}"
     )
+    ceiling = ""
+    if "empty call" in rates:
+        empty = rates["empty call"]
+        ceiling = (
+            f"  ceiling: the empty call on the same runtime {empty:,.0f}/s -> "
+            f"{empty / rates[best]:.2f}x ModelInfer; DecideReturn {decide / empty:.2f}x it"
+        )
     return [
         *_details(figures),
         f"returns vs MLServer {MLSERVER_VERSION} (fraud model alone, same client, same run):",
         *(f"  {p50}" for p50, _ in serial),
         f"  {in_flight}",
+        *([ceiling] if ceiling else []),
         *(f"  {overhead}" for _, overhead in serial),
     ]
 

@@ -204,6 +204,7 @@ def test_the_report_compares_against_the_better_mlserver_configuration() -> None
         native=None,
         rates={
             "DecideReturn": 1500.0,
+            "empty call": 2000.0,
             "ModelInfer, parallel_workers=0": 500.0,
             "ModelInfer, parallel_workers=1": 1200.0,
         },
@@ -218,6 +219,8 @@ def test_the_report_compares_against_the_better_mlserver_configuration() -> None
         "(parallel_workers=0) -> 0.80x (target <= 1.0x): met",
         "  32 in flight: DecideReturn 1,500/s, ModelInfer 1,200/s (parallel_workers=1) "
         "-> 1.25x (target >= 1.5x): not met",
+        "  ceiling: the empty call on the same runtime 2,000/s -> 1.67x ModelInfer; "
+        "DecideReturn 0.75x it",
         "  DecideReturn p50 / empty call p50 on the same runtime (Python client) -> 2.00x "
         "(target <= 1.3x): not met",
     ]
