@@ -7,6 +7,8 @@ as a per-call error).
 
 from __future__ import annotations
 
+from services.common import model_registry
+
 
 class RiskModelError(Exception):
     """Base class: a risk model could not be loaded, validated or used."""
@@ -20,7 +22,7 @@ class SchemaMismatchError(RiskModelError):
     """The model was trained on other features than the ones this code builds."""
 
 
-class ModelNotFoundError(RiskModelError):
+class ModelNotFoundError(RiskModelError, model_registry.ModelNotFoundError):
     """The registry has no such model, version, or active pointer."""
 
 

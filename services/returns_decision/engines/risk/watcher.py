@@ -15,22 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 
+from services.common.model_registry import ModelNotFoundError, PointerWatch
 from services.returns_decision.engines.risk.errors import RiskModelError
 from services.returns_decision.engines.risk.features import FEATURE_SCHEMA, FeatureSchema
 from services.returns_decision.engines.risk.model import RiskModel
-from services.returns_decision.engines.risk.registry import (
-    active_version_dir,
-    check_name,
-    pointer_path,
-    read_pointer,
-)
+from services.returns_decision.engines.risk.registry import active_version_dir, check_name
 
 _log = logging.getLogger(__name__)
-
-_Signature = tuple[int, int, int]  # inode, mtime_ns, size
 
 
 class ModelWatcher:
@@ -46,9 +39,8 @@ class ModelWatcher:
         self.registry_root = registry_root
         self.name = check_name("name", name)
         self.expected_schema = expected_schema
-        self._pointer = str(pointer_path(registry_root, self.name))  # polled: build it once
+        self._watch = PointerWatch(registry_root, self.name)
         self._model: RiskModel | None = None
-        self._seen: _Signature | None = None
         # Counters, read by the service's metrics.
         self.checks = 0  # maybe_reload() calls
         self.swaps = 0  # successful swaps to a new version (the first load is not a swap)
@@ -65,21 +57,14 @@ class ModelWatcher:
     def version(self) -> str | None:
         return None if self._model is None else self._model.version
 
-    def _signature(self) -> _Signature | None:
-        try:
-            st = os.stat(self._pointer)
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
     def load(self) -> RiskModel:
         """Loads the active version at start-up; raises if it cannot (fail fast)."""
-        signature = self._signature()
+        self._watch.mark_seen()
         model = RiskModel.load(
             active_version_dir(self.registry_root, self.name),
             expected_schema=self.expected_schema,
         )
-        self._model, self._seen = model, signature
+        self._model = model
         _log.info("risk model loaded", extra={"model": self.name, "version": model.version})
         return model
 
@@ -87,20 +72,10 @@ class ModelWatcher:
         """The directory of a newly promoted version to load, or None (cheap: one stat,
         and a read of the pointer only when it changed)."""
         self.checks += 1
-        signature = self._signature()
-        if signature == self._seen:
-            return None
-        self._seen = signature
-        if signature is None:
-            self._fail("active pointer disappeared; keeping the loaded version")
-            return None
         try:
-            pointer = read_pointer(self.registry_root, self.name)
-            if self._model is not None and pointer.version == self._model.version:
-                return None
-            return active_version_dir(self.registry_root, self.name)
-        except RiskModelError as exc:
-            self._fail(str(exc))
+            return self._watch.changed(self.version)
+        except ModelNotFoundError as exc:
+            self._fail(f"{exc}; keeping the loaded version")
             return None
 
     def maybe_reload(self) -> bool:
