@@ -17,7 +17,7 @@ from retail.returns_decision.v1 import returns_decision_pb2 as pb
 from retail.type.v1 import money_pb2
 
 from services.common.currency import Money
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, InvalidArgument
 from services.returns_decision.core.decisions import (
     Decision,
     ItemDecision,
@@ -27,6 +27,7 @@ from services.returns_decision.core.decisions import (
     Reason,
     RefundMethod,
 )
+from services.returns_decision.core.outcomes import Disposition, ReturnOutcome, validate_outcomes
 from services.returns_decision.core.policy.errors import PolicyError
 from services.returns_decision.core.policy.simulation import SimulationReport, SimulationSummary
 from services.returns_decision.core.requests import (
@@ -438,3 +439,57 @@ def policy_errors(errors: Sequence[PolicyError]) -> list[pb.PolicyError]:
         pb.PolicyError(path=e.path, message=e.message, line=e.line or 0, column=e.column or 0)
         for e in errors
     ]
+
+
+def outcomes(message: pb.RecordOutcomesRequest) -> list[ReturnOutcome]:
+    """The domain outcomes, validated: raises InvalidArgument naming every bad field."""
+    r = _Reader()
+    found = []
+    for i, entry in enumerate(message.outcomes):
+        path = f"outcomes[{i}]"
+        condition = r.enum(
+            pb.ItemCondition,
+            entry.inspected_condition,
+            ItemCondition,
+            "ITEM_CONDITION_",
+            f"{path}.inspected_condition",
+        )
+        disposition = r.enum(
+            pb.Disposition, entry.disposition, Disposition, "DISPOSITION_", f"{path}.disposition"
+        )
+        found.append(
+            ReturnOutcome(
+                request_id=entry.request_id,
+                line_item_id=entry.line_item_id,
+                received=entry.received if entry.HasField("received") else None,
+                inspected_condition=None if condition is ItemCondition.UNSPECIFIED else condition,
+                disposition=None if disposition is Disposition.UNSPECIFIED else disposition,
+                charged_back=entry.charged_back if entry.HasField("charged_back") else None,
+                fraud_confirmed=entry.fraud_confirmed
+                if entry.HasField("fraud_confirmed")
+                else None,
+                wardrobing_confirmed=(
+                    entry.wardrobing_confirmed if entry.HasField("wardrobing_confirmed") else None
+                ),
+            )
+        )
+    violations = validate_outcomes(found) + r.violations
+    if violations:
+        violations.sort(key=lambda v: v.field)
+        raise InvalidArgument("the outcomes are not valid", violations)
+    return found
+
+
+def set_outcome(target: pb.ReturnOutcome, outcome: ReturnOutcome) -> None:
+    target.request_id = outcome.request_id
+    target.line_item_id = outcome.line_item_id
+    for name in ("received", "charged_back", "fraud_confirmed", "wardrobing_confirmed"):
+        value = getattr(outcome, name)
+        if value is not None:
+            setattr(target, name, value)
+    if outcome.inspected_condition is not None:
+        target.inspected_condition = pb.ItemCondition.Value(
+            f"ITEM_CONDITION_{outcome.inspected_condition.name}"
+        )
+    if outcome.disposition is not None:
+        target.disposition = pb.Disposition.Value(f"DISPOSITION_{outcome.disposition.name}")

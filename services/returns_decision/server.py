@@ -24,6 +24,7 @@ from services.common.settings import ServiceSettings
 from services.returns_decision.settings import ReturnsSettings
 
 if TYPE_CHECKING:
+    from services.returns_decision.engines.decision_log.writer import DecisionLogWriter
     from services.returns_decision.engines.rules.store import ReloadReport
 
 log = logging.getLogger("services.returns_decision")
@@ -57,6 +58,44 @@ def _report(report: ReloadReport, metrics: ServiceMetrics) -> None:
         log.warning("policy removed", extra={"tenant": tenant})
 
 
+def _decision_log(settings: ReturnsSettings, metrics: ServiceMetrics) -> DecisionLogWriter | None:
+    if not settings.decision_log_enabled:
+        return None
+    from services.returns_decision.engines.decision_log.writer import (
+        DecisionLogWriter,
+        LogCounters,
+    )
+
+    written = metrics.counter(
+        "returns_decision_log_written", "Decisions written to the decision log's Parquet files."
+    )
+    dropped = metrics.counter(
+        "returns_decision_log_dropped", "Decisions not logged: the log's queue was full."
+    )
+    depth = metrics.gauge("returns_decision_log_queue_depth", "Decisions waiting to be logged.")
+    errors = metrics.counter(
+        "returns_decision_log_write_errors", "Failed writes of the decision log (files, index)."
+    )
+    writer = DecisionLogWriter(
+        settings.decision_log_dir,
+        queue_size=settings.decision_log_queue_size,
+        flush_seconds=settings.decision_log_flush_seconds,
+        max_file_records=settings.decision_log_max_file_records,
+        counters=LogCounters(
+            written=written.inc, dropped=dropped.inc, depth=depth.set, errors=errors.inc
+        ),
+    )
+    try:
+        writer.start()
+    except OSError as exc:
+        raise CannotStart(
+            f"cannot start the decision log in {settings.decision_log_dir}: {exc}. Set "
+            "RETURNS_DECISION_LOG_DIR to a writable directory, or "
+            "RETURNS_DECISION_LOG_ENABLED=false."
+        ) from exc
+    return writer
+
+
 async def attach(
     server: grpc.aio.Server, settings: ServiceSettings, metrics: ServiceMetrics
 ) -> Closer | None:
@@ -84,7 +123,8 @@ async def attach(
             ) from exc
         for name, version in scorer.versions.items():
             metrics.set_component_version(name, version or "none")
-    core = ReturnsCore(store, scorer, top_features=settings.top_features)
+    decision_log = _decision_log(settings, metrics)
+    core = ReturnsCore(store, scorer, top_features=settings.top_features, decision_log=decision_log)
     returns_decision_pb2_grpc.add_ReturnsDecisionServiceServicer_to_server(
         ReturnsDecisionServiceServicer(core, settings.max_batch_size), server
     )
@@ -118,6 +158,8 @@ async def attach(
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         store.close()
+        if decision_log is not None:
+            await decision_log.close()  # after the server stopped: nothing more to log
 
     return close
 

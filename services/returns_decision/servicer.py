@@ -15,7 +15,7 @@ from retail.returns_decision.v1 import returns_decision_pb2 as pb
 from retail.returns_decision.v1 import returns_decision_pb2_grpc
 
 from services.common.calls import check_deadline
-from services.common.errors import DomainError, FieldViolation, InvalidArgument
+from services.common.errors import DomainError, FieldViolation, InvalidArgument, NotFound
 from services.common.limits import check_batch_size
 from services.common.status import to_status_proto
 from services.returns_decision import converters
@@ -96,3 +96,27 @@ class ReturnsDecisionServiceServicer(returns_decision_pb2_grpc.ReturnsDecisionSe
                 ) from None
         report = self.core.simulate(request.tenant_id, request.candidate_policy_document, requests)
         return converters.simulation(report)
+
+    async def RecordOutcomes(
+        self, request: pb.RecordOutcomesRequest, context: Context
+    ) -> pb.RecordOutcomesResponse:
+        if not request.tenant_id:
+            raise InvalidArgument(
+                "tenant_id is required", [FieldViolation("tenant_id", "required")]
+            )
+        check_batch_size(len(request.outcomes), self.max_batch_size, "outcomes")
+        entries = converters.outcomes(request)
+        stored = await self.core.record_outcomes(request.tenant_id, entries)
+        response = pb.RecordOutcomesResponse()
+        for entry, outcome in zip(entries, stored, strict=True):
+            result = response.results.add()
+            if outcome is None:
+                missing = NotFound(
+                    "no decision was logged for this request id and line",
+                    reason="DECISION_NOT_FOUND",
+                    metadata={"line_item_id": entry.line_item_id},
+                )
+                result.error.CopyFrom(to_status_proto(missing))
+            else:
+                converters.set_outcome(result.outcome, outcome)
+        return response

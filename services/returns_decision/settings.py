@@ -49,3 +49,34 @@ class ReturnsSettings(ServiceSettings):
     top_features: int = Field(
         3, ge=0, le=20, description="Contributing features reported with each risk score."
     )
+    decision_log_enabled: bool = Field(
+        True,
+        description=(
+            "Log every decision (the scored feature rows, scores, bands, versions and "
+            "outcome, ids only) as Parquet under decision_log_dir, off the request path, "
+            "and accept RecordOutcomes for them (docs/decision-log.md)."
+        ),
+    )
+    decision_log_dir: Path = Field(
+        VAR_DIR / "decision-log",
+        description=(
+            "Directory of the decision log: decisions/date=YYYY-MM-DD/part-*.parquet and "
+            "index.sqlite (the logged lines and their outcomes), shared by the workers."
+        ),
+    )
+    decision_log_queue_size: int = Field(
+        10_000,
+        ge=1,
+        description=(
+            "Decisions waiting for the log's writer thread, at most; beyond it they are "
+            "dropped and counted (returns_decision_log_dropped_total), never waited for."
+        ),
+    )
+    decision_log_flush_seconds: float = Field(
+        60.0, gt=0, description="How often buffered decisions are written as a Parquet file."
+    )
+    decision_log_max_file_records: int = Field(
+        10_000,
+        ge=1,
+        description="Rows (one per returned item) per Parquet file: the buffer's bound.",
+    )

@@ -12,7 +12,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from services.returns_decision.core.decisions import PolicyVersion
+from services.returns_decision.core.decisions import Decision, PolicyVersion
+from services.returns_decision.core.outcomes import ReturnOutcome
 from services.returns_decision.core.policy.context import ItemContext
 from services.returns_decision.core.policy.model import Policy
 from services.returns_decision.core.requests import ReturnRequest
@@ -52,4 +53,23 @@ class RiskScorer(Protocol):
         self, request: ReturnRequest, requested_at: datetime, *, top_k: int
     ) -> list[RiskAssessment]:
         """Both models' scores for each item of a validated request, in item order."""
+        ...
+
+
+class DecisionLog(Protocol):
+    """Where decisions are recorded for retraining, and outcomes learned later joined."""
+
+    def record(
+        self, request: ReturnRequest, decision: Decision, items: Sequence[RiskAssessment]
+    ) -> None:
+        """Called on the request path after each decision: must not block or raise (a
+        record that cannot be taken is dropped and counted). ``items``: each item's
+        scores, in item order; empty when risk is not scored."""
+        ...
+
+    async def record_outcomes(
+        self, tenant_id: str, outcomes: Sequence[ReturnOutcome]
+    ) -> list[ReturnOutcome | None]:
+        """Merges each outcome over what is stored for its line; per entry, the stored
+        outcome, or None when the tenant's request and line were never logged."""
         ...

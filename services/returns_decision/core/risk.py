@@ -7,6 +7,7 @@ uncalibrated probability and the explanation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Literal
@@ -54,8 +55,18 @@ class RiskScore:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoredRow:
+    """What the models scored for one item, kept as the engine built it for the decision
+    log, which turns it into training rows off the request path."""
+
+    inputs: object  # the engine's model input (engines/risk RiskInput)
+    features: Sequence[float]  # the feature row both models scored
+
+
+@dataclass(frozen=True, slots=True)
 class RiskAssessment:
     """Both models' scores for one request (or one item of it)."""
 
     fraud: RiskScore
     wardrobing: RiskScore
+    row: ScoredRow | None = None  # an item's scored row; None for a request's summary

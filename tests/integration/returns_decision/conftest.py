@@ -32,8 +32,9 @@ def policies(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(policies: Path, registry: Path) -> Iterator[ServerThread]:
+def server(policies: Path, registry: Path, tmp_path: Path) -> Iterator[ServerThread]:
     settings = ReturnsSettings(
+        decision_log_dir=tmp_path / "decision-log",
         port=0,
         metrics_port=0,
         policies_dir=policies,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Final
 
 from services.returns_decision.core.requests import ReturnRequest
-from services.returns_decision.core.risk import ExplanationMethod, RiskAssessment
+from services.returns_decision.core.risk import ExplanationMethod, RiskAssessment, ScoredRow
 from services.returns_decision.engines.risk.features import RiskInput, build_features
 from services.returns_decision.engines.risk.request_inputs import risk_inputs
 from services.returns_decision.engines.risk.watcher import ModelWatcher
@@ -58,6 +58,7 @@ class ReturnRiskScorer:
         return RiskAssessment(
             fraud=self.fraud.model.score_features(row, top_k=top_k, explainer=explainer),
             wardrobing=self.wardrobing.model.score_features(row, top_k=top_k, explainer=explainer),
+            row=ScoredRow(inp, row),
         )
 
     def assess_items(
