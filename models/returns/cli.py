@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from models.returns import decisions
 from models.returns.dataset import TASKS, DataError, ReturnsDataset, Task
 from models.returns.defaults import DEFAULT_ROWS, DEFAULT_SEED, HOLDOUT_ROWS, build_defaults
 from models.returns.distributed import DEFAULT_CONNECT_TIMEOUT, ClusterUnavailable
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         help="give up if the scheduler does not answer, or has no worker, within SECONDS "
         f"(default {DEFAULT_CONNECT_TIMEOUT:g})",
     )
+
+    decisions.add_command(sub)
 
     p = sub.add_parser("synth", help="write synthetic return requests to Parquet or CSV")
     p.add_argument("--out", type=Path, required=True)
@@ -167,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args, root)
+        if args.command == "dataset":
+            return decisions.run(args)
         if args.command == "synth":
             return _synth(args)
         if args.command == "list":
