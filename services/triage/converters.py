@@ -116,6 +116,7 @@ def triage_result(outcome: TriageOutcome) -> pb.TriageResult:
             fraud_allegation=outcome.flags.fraud_allegation,
             churn_risk=outcome.flags.churn_risk,
             repeated_contact=outcome.flags.repeated_contact,
+            public_shaming=outcome.flags.public_shaming,
         ),
         priority=pb.Priority(
             level=pb.PriorityLevel.Value(f"PRIORITY_LEVEL_{outcome.priority.level.value.upper()}"),

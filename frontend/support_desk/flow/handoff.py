@@ -71,7 +71,14 @@ def summary(
     if triage is not None:
         flags = [
             name.replace("_", " ")
-            for name in ("urgent", "legal_threat", "offensive", "fraud_allegation", "churn_risk")
+            for name in (
+                "urgent",
+                "legal_threat",
+                "offensive",
+                "fraud_allegation",
+                "churn_risk",
+                "public_shaming",
+            )
             if getattr(triage.flags, name)
         ]
         if flags:

@@ -106,6 +106,7 @@ class EscalationReason(StrEnum):
     REPEATED_CONTACT = "repeated_contact"
     NEGATIVE_VIP = "negative_vip"
     REQUESTED_HUMAN = "requested_human"
+    PUBLIC_SHAMING = "public_shaming"
 
 
 # --------------------------------------------------------------------------- schema

@@ -1,9 +1,9 @@
 """Handling flags found in a customer message: lexicon rules, the intent model, the context.
 
-Six flags (as in the API): urgent, legal threat, offensive, fraud allegation, churn risk,
-repeated contact. Two more *cues* are found the same way but are not flags: wording that
-says an order was lost or never arrived, and an explicit request for a person; escalation
-uses them.
+Seven flags (as in the API): urgent, legal threat, offensive, fraud allegation, churn risk,
+repeated contact, public shaming. Two more *cues* are found the same way but are not flags:
+wording that says an order was lost or never arrived, and an explicit request for a person;
+escalation uses them.
 
 The wording rules are data, one file of patterns per language beside the configuration
 (`services/triage/config/flags/`), read and compiled by `core.lexicon`, which also
@@ -47,7 +47,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Flags:
-    """The six flags plus every rule that fired (for explanation).
+    """The seven flags plus every rule that fired (for explanation).
 
     `suppressed` lists rules that matched but were discounted (a negated fraud noun, the
     fraud intent overruled by such a negation); they never set a flag.
@@ -59,6 +59,7 @@ class Flags:
     fraud_allegation: bool = False
     churn_risk: bool = False
     repeated_contact: bool = False
+    public_shaming: bool = False
     hits: tuple[RuleHit, ...] = ()
     suppressed: tuple[RuleHit, ...] = ()
 
@@ -91,6 +92,7 @@ class Flags:
             fraud_allegation=Flag.FRAUD_ALLEGATION in raised,
             churn_risk=Flag.CHURN_RISK in raised,
             repeated_contact=Flag.REPEATED_CONTACT in raised,
+            public_shaming=Flag.PUBLIC_SHAMING in raised,
             hits=tuple(hits),
             suppressed=tuple(suppressed),
         )

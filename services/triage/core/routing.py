@@ -1,7 +1,8 @@
 """Escalation to a person, the queue a message goes to, its SLA and self-service.
 
 Escalation (each reason can be switched off per tenant in `escalation.reasons`):
-- fraud allegation, legal threat, repeated contact: the flag of the same name;
+- fraud allegation, legal threat, repeated contact, public shaming: the flag of the same
+  name;
 - lost high-value item: the intent is one of `lost_item_intents` (delivery_problem) or
   the text says the order was lost / never arrived, and the order value is at least
   `lost_item_min_order_value` (in the configuration's currency);
@@ -119,6 +120,7 @@ def decide_escalation(
         EscalationTrigger(EscalationReason.REQUESTED_HUMAN, rule)
         for rule in flags.rules(Cue.HUMAN_REQUEST)
     )
+    from_flag(EscalationReason.PUBLIC_SHAMING, Flag.PUBLIC_SHAMING)
 
     enabled = [t for t in triggers if t.reason in config.reasons]
     reasons = tuple(r for r in EscalationReason if any(t.reason is r for t in enabled))

@@ -16,6 +16,7 @@ class Flag(StrEnum):
     FRAUD_ALLEGATION = "fraud_allegation"
     CHURN_RISK = "churn_risk"
     REPEATED_CONTACT = "repeated_contact"
+    PUBLIC_SHAMING = "public_shaming"
 
 
 class Cue(StrEnum):

@@ -157,6 +157,11 @@ NEAR_MISSES = {
         "Die Bewertung auf eurer Seite war hilfreich",
         "Kann ich per Lastschrift oder Kreditkarte zahlen?",
         "Die Lastschrift wurde heute abgebucht",
+        # Negated threats: German puts the negation in the middle of the phrase.
+        "Ich werde die Zahlung nicht zurückbuchen lassen, keine Sorge",
+        "Ich will keine Rückbuchung, nur mein Paket",
+        "Ich werde meine Bank nicht einschalten, schicken Sie einfach die Ware",
+        "Ich möchte keinen Käuferschutz beantragen",
     ],
 }
 

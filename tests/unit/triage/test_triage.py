@@ -146,6 +146,10 @@ def test_furious_customer_with_lost_900_order_is_never_p3_or_p4(
             TriageRequest("I want to speak to a human agent please"),
             EscalationReason.REQUESTED_HUMAN,
         ),
+        (
+            TriageRequest("Fix this today or I'll post it everywhere and go to the press."),
+            EscalationReason.PUBLIC_SHAMING,
+        ),
     ],
 )
 def test_each_escalation_reason_end_to_end(

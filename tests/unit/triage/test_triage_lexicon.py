@@ -88,7 +88,7 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path: Path) -> None
         "en.yaml: legal_threat.scam: line 9, column 5: needs `patterns`",
         "en.yaml: legal_threats: line 12, column 3: unknown key; expected one of: fragments, "
         "urgent, legal_threat, offensive, fraud_allegation, churn_risk, repeated_contact, "
-        "lost_item, human_request",
+        "public_shaming, lost_item, human_request",
         "de.yaml: urgent.dringend: line 3, column 3: duplicate key",
         "english.yaml: <document>: name must be <ISO 639-1>.yaml",
     ]

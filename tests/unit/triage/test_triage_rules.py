@@ -115,6 +115,11 @@ def _escalate(
             EscalationReason.REQUESTED_HUMAN,
             "human_request.intent",
         ),
+        (
+            {"flags": _flags((Flag.PUBLIC_SHAMING, "public_shaming.fr.press"))},
+            EscalationReason.PUBLIC_SHAMING,
+            "public_shaming.fr.press",
+        ),
     ],
 )
 def test_each_escalation_reason(

@@ -11,11 +11,14 @@ from retail.triage.v1 import triage_pb2 as triage_pb
 
 from frontend.support_desk.carriers.tables import explain, tables
 from frontend.support_desk.flow import address, lexicon, returns, wismo
+from frontend.support_desk.flow.handoff import summary
 from frontend.support_desk.flow.language import resolve
+from frontend.support_desk.flow.model import Handoff
 from frontend.support_desk.flow.orders import duration, focus_order
 from frontend.support_desk.replies.render import PLACEHOLDER, part
 from frontend.support_desk.replies.templates import TEMPLATES
 from frontend.support_desk.store.repository import Store
+from frontend.support_desk.store.views import Context, TenantView
 from frontend.support_desk.upstream.budget import DECISION_STAGE, TRIAGE_STAGE, Budget
 from frontend.support_desk.upstream.clients import Candidate
 from frontend.support_desk.upstream.retry import RetryPolicy
@@ -196,3 +199,17 @@ def test_the_budget_gives_each_stage_its_share_and_passes_on_what_is_left() -> N
     assert budget.deadline(DECISION_STAGE) == 107.0
     assert budget.remaining(TRIAGE_STAGE) == 3.5  # half a second spent
     assert budget.remaining() == 9.5
+
+
+def test_the_agents_summary_names_a_public_shaming_threat() -> None:
+    tenant = TenantView("acme", "ACME", "USD", "en", True, True, 500, 500, 200, 100)
+    triage = triage_pb.TriageResult(
+        flags=triage_pb.Flags(public_shaming=True, churn_risk=True),
+        escalation=triage_pb.Escalation(
+            escalate=True, reasons=[triage_pb.ESCALATION_REASON_PUBLIC_SHAMING]
+        ),
+    )
+    handoff = Handoff(reasons=("public_shaming",))
+    text = summary(Context(tenant, None, None), None, "complaint", handoff, triage, "en")
+    assert "Flags: churn risk, public shaming." in text
+    assert "Handed over because: public shaming." in text

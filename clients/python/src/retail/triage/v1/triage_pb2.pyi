@@ -314,6 +314,8 @@ class _EscalationReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Esca
     """A VIP customer is unhappy."""
     ESCALATION_REASON_REQUESTED_HUMAN: _EscalationReason.ValueType  # 6
     """The customer asks for a person."""
+    ESCALATION_REASON_PUBLIC_SHAMING: _EscalationReason.ValueType  # 7
+    """The customer threatens to shame the merchant in public."""
 
 class EscalationReason(_EscalationReason, metaclass=_EscalationReasonEnumTypeWrapper):
     """EscalationReason is why a message goes to a person."""
@@ -332,6 +334,8 @@ ESCALATION_REASON_NEGATIVE_VIP: EscalationReason.ValueType  # 5
 """A VIP customer is unhappy."""
 ESCALATION_REASON_REQUESTED_HUMAN: EscalationReason.ValueType  # 6
 """The customer asks for a person."""
+ESCALATION_REASON_PUBLIC_SHAMING: EscalationReason.ValueType  # 7
+"""The customer threatens to shame the merchant in public."""
 Global___EscalationReason: _TypeAlias = EscalationReason  # noqa: Y015
 
 class _Queue:
@@ -694,6 +698,7 @@ class Flags(_message.Message):
     FRAUD_ALLEGATION_FIELD_NUMBER: _builtins.int
     CHURN_RISK_FIELD_NUMBER: _builtins.int
     REPEATED_CONTACT_FIELD_NUMBER: _builtins.int
+    PUBLIC_SHAMING_FIELD_NUMBER: _builtins.int
     urgent: _builtins.bool
     """Needs handling now."""
     legal_threat: _builtins.bool
@@ -706,6 +711,10 @@ class Flags(_message.Message):
     """The customer signals leaving."""
     repeated_contact: _builtins.bool
     """The customer has contacted support repeatedly."""
+    public_shaming: _builtins.bool
+    """Threatens to shame the merchant in public: social media, a one-star review, the
+    press, a video.
+    """
     def __init__(
         self,
         *,
@@ -715,10 +724,11 @@ class Flags(_message.Message):
         fraud_allegation: _builtins.bool = ...,
         churn_risk: _builtins.bool = ...,
         repeated_contact: _builtins.bool = ...,
+        public_shaming: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["churn_risk", b"churn_risk", "fraud_allegation", b"fraud_allegation", "legal_threat", b"legal_threat", "offensive", b"offensive", "repeated_contact", b"repeated_contact", "urgent", b"urgent"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["churn_risk", b"churn_risk", "fraud_allegation", b"fraud_allegation", "legal_threat", b"legal_threat", "offensive", b"offensive", "public_shaming", b"public_shaming", "repeated_contact", b"repeated_contact", "urgent", b"urgent"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
