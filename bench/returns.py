@@ -10,7 +10,9 @@ in the same run:
   (bench/native/unary_client.cc, built by `make bench`), whose figures hold no Python
   client time: what a caller in Go, Java or C++ sees, and the floor the runtime sets
   (an empty call to a bare grpc.aio server);
-- throughput with 2 workers, as a ratio to the empty servicer with 2 workers.
+- throughput with 2 workers, as a ratio to the empty servicer with 2 workers;
+- the decision log's cost: serial `DecideReturn` p50 with the log on against the log off,
+  servers started in turns in the same run (target: at most 1.05x).
 
 `Booster.predict` is timed both with its default threads and with num_threads=1: on a
 loaded machine the default (OpenMP) call slows down much more, which flatters ratios
@@ -22,6 +24,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -194,9 +197,39 @@ def _native_lines(decide: Latency | None, empty: Latency | None, bare: Latency |
     ]
 
 
+def decision_log_cost(calls: int, turns: int = 3) -> list[str]:
+    """Serial DecideReturn p50 with the decision log on and off, one worker each, started in
+    alternating order so that drift on a shared machine falls on both; the log writes to a
+    temporary directory and flushes every second, so its files are written during the run."""
+    message = request().SerializeToString()
+    p50: dict[bool, list[float]] = {True: [], False: []}
+    with tempfile.TemporaryDirectory(prefix="decision-log-bench-") as directory:
+        for turn in range(turns):
+            for enabled in (True, False) if turn % 2 else (False, True):
+                env = {
+                    "RETURNS_MODELS_REGISTRY": str(REGISTRY),
+                    "RETURNS_DECISION_LOG_ENABLED": str(enabled).lower(),
+                    "RETURNS_DECISION_LOG_DIR": directory,
+                    "RETURNS_DECISION_LOG_FLUSH_SECONDS": "1",
+                }
+                with supervised("services.returns_decision", "RETURNS_", 1, env) as target:
+                    p50[enabled].append(serial_latency(target, DECIDE, message, calls).p50_ms)
+    on, off = statistics.median(p50[True]), statistics.median(p50[False])
+    return [
+        "returns_decision decision log (serial DecideReturn, 1 worker, "
+        f"median of {turns} turns of {calls} calls):",
+        f"  log on p50 {on:.3f} ms, log off p50 {off:.3f} ms"
+        f"  -> log on {on / off:.3f}x off  (target at most 1.05x)",
+    ]
+
+
 def run(quick: bool = False) -> list[str]:
     _ensure_models()
-    return in_process(calls=500 if quick else 2000) + over_grpc(quick)
+    return (
+        in_process(calls=500 if quick else 2000)
+        + over_grpc(quick)
+        + decision_log_cost(calls=1000 if quick else 3000)
+    )
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 ``record`` (the request path) only puts a reference on the queue, and drops the record,
 counted, when the queue is full: a slow disk never slows or fails a decision. The writer
-thread indexes each record's lines in SQLite as it takes them, buffers their rows, and
-writes the buffer as one Parquet file when the flush interval passes, when it holds
-``max_file_records`` rows, when the day changes (files are partitioned by day) and at
-close. Memory stays bounded by the queue and the buffer.
+thread takes what is queued every ``poll_seconds``, indexes the records' lines in SQLite,
+buffers their rows, and writes the buffer as one Parquet file when the flush interval
+passes, when it holds ``max_file_records`` rows, when the day changes (files are
+partitioned by day) and at close. Memory stays bounded by the queue and the buffer.
 
 RecordOutcomes runs on the same thread, after every record queued before it has been
 indexed, so an outcome sent right after its decision finds it.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import itertools
 import logging
 import os
@@ -51,7 +50,6 @@ from services.returns_decision.engines.decision_log.schema import (
 log = logging.getLogger("services.returns_decision.decision_log")
 
 T = TypeVar("T")
-_WAKE = object()  # put on the queue to wake the thread for a command
 
 
 @dataclass
@@ -75,6 +73,7 @@ class DecisionLogWriter:
         flush_seconds: float = 60.0,
         max_file_records: int = 10_000,
         counters: LogCounters | None = None,
+        poll_seconds: float = 0.2,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.directory = directory
@@ -82,7 +81,9 @@ class DecisionLogWriter:
         self.max_file_records = max_file_records
         self.counters = counters or LogCounters()
         self.clock = clock
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
+        self.poll_seconds = poll_seconds
+        self._queue: queue.Queue[DecisionRecord] = queue.Queue(maxsize=queue_size)
+        self._wakeup = threading.Event()
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
         self._commands = queue.SimpleQueue()
         self._columns = empty_columns()
@@ -131,7 +132,7 @@ class DecisionLogWriter:
             future.set_exception(RuntimeError("the decision log is closed"))
             return future
         self._commands.put((job, future))
-        self._wake()
+        self._wakeup.set()
         return future
 
     def flush(self) -> concurrent.futures.Future[None]:
@@ -146,11 +147,6 @@ class DecisionLogWriter:
         self._stopping = True
         await asyncio.wrap_future(done)
         await asyncio.to_thread(self._thread.join)
-
-    def _wake(self) -> None:
-        # When full, the thread is busy with the queue and checks commands after each batch.
-        with contextlib.suppress(queue.Full):
-            self._queue.put_nowait(_WAKE)
 
     # --- the writer thread ------------------------------------------------------------
 
@@ -169,12 +165,11 @@ class DecisionLogWriter:
         next_flush = time.monotonic() + self.flush_seconds
         try:
             while True:
-                timeout = max(next_flush - time.monotonic(), 0.0)
-                try:
-                    first = self._queue.get(timeout=timeout)
-                except queue.Empty:
-                    first = None
-                self._take(first)
+                # Polled, not woken per record: waking this thread for each decision would
+                # contend for the GIL with the event loop on every call.
+                self._wakeup.wait(max(min(self.poll_seconds, next_flush - time.monotonic()), 0))
+                self._wakeup.clear()
+                self._take()
                 if not self._run_commands():
                     return
                 if time.monotonic() >= next_flush:
@@ -183,16 +178,14 @@ class DecisionLogWriter:
         finally:
             self._require_index().close()
 
-    def _take(self, first: Any) -> None:
-        """Indexes and buffers ``first`` and whatever else is queued now."""
-        batch = [] if first is None or first is _WAKE else [first]
-        while len(batch) < 1_000:
+    def _take(self) -> None:
+        """Indexes and buffers whatever is queued now."""
+        batch: list[DecisionRecord] = []
+        while True:
             try:
-                item = self._queue.get_nowait()
+                batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-            if item is not _WAKE:
-                batch.append(item)
         self.counters.depth(self._queue.qsize())
         if not batch:
             return
@@ -220,7 +213,7 @@ class DecisionLogWriter:
                 job, future = self._commands.get_nowait()
             except queue.Empty:
                 return True
-            self._take(None)  # records queued before the command come first
+            self._take()  # records queued before the command come first
             try:
                 future.set_result(job())
             except Exception as exc:  # noqa: BLE001 - the caller's await raises it
@@ -230,7 +223,7 @@ class DecisionLogWriter:
                 return False
 
     def _stop(self) -> None:
-        self._take(None)
+        self._take()
         self._flush()
 
     def _flush(self) -> None:
