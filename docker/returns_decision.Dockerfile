@@ -57,6 +57,8 @@ COPY --from=build /app /app
 # there, and a named volume mounted on it (docker/compose.yaml) is seeded from this
 # directory with the same owner. (COPY --chown would leave the existing root root-owned.)
 RUN chown -R 10001:10001 /app/var/models/registry
+# The service writes its decision log there (RETURNS_DECISION_LOG_DIR, docs/decision-log.md).
+RUN mkdir -p /app/var/decision-log && chown 10001:10001 /app/var/decision-log
 COPY docker/healthcheck.py /app/healthcheck.py
 
 WORKDIR /app
