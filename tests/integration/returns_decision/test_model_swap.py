@@ -40,6 +40,7 @@ def swap_server(own_registry: Path, policies: Path) -> Iterator[ServerThread]:
         policies_dir=policies,
         models_registry=own_registry,
         model_reload_seconds=0.1,
+        decision_log_dir=own_registry.parent / "decision-log",
     )
     with serving(SPEC, settings) as thread:
         yield thread
@@ -68,7 +69,10 @@ def test_promoted_model_is_swapped_in_under_load_and_rolled_back(
         old_version = stub.DecideReturn(request()).decision.fraud.model_version
         assert old_version != new_version
         with calling(lambda: stub.DecideReturn(request()).decision.fraud.model_version) as calls:
-            models_cli(own_registry, "promote", "fraud", new_version)
+            # Forced: this test is about the swap, not whether a tiny model passes the gate.
+            models_cli(
+                own_registry, "promote", "fraud", new_version, "--force", "--reason", "swap test"
+            )
             calls.wait_for(new_version)
             models_cli(own_registry, "rollback", "fraud")
             calls.wait_for(old_version)

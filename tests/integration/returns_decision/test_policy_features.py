@@ -417,6 +417,7 @@ def serving_policies(registry: Path, directory: Path, *, risk_enabled: bool) -> 
         models_registry=registry,
         risk_enabled=risk_enabled,
         policy_reload_seconds=60,
+        decision_log_dir=directory.parent / "decision-log",
     )
     with serving(SPEC, settings) as thread, grpc.insecure_channel(thread.target) as channel:
         yield Stub(channel)
