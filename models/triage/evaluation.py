@@ -9,6 +9,8 @@
   figure there is flattering).
 - Intent: macro-F1 on the held-back 20% of Bitext, after the confidence floor; share of
   CLINC oos_val answered OTHER; accuracy on the team-written multilingual check set.
+- Flags: precision and recall of the lexicon per language and flag on the team-written
+  evaluation set (`flag_evaluation.py`).
 - Latency of one message through sentiment + intent engines (median of repeated calls:
   indicative only, machines here are shared).
 
@@ -40,6 +42,13 @@ from models.triage.datasets import (
     load_team_intents,
     load_umsab,
     load_vader_ratings,
+)
+from models.triage.flag_evaluation import (
+    FLAGS_EVAL_DIR,
+    FlagReport,
+    evaluate_flags,
+    format_flag_report,
+    load_flag_set,
 )
 from models.triage.training import (
     USE_SENTENCE_EMBEDDINGS,
@@ -97,6 +106,7 @@ class EvaluationReport:
     rating_spearman_vader: float = 0.0
     rating_n: int = 0
     single_message_ms: float = 0.0
+    flags: FlagReport | None = None
 
 
 def _macro_f1(gold: Sequence[int] | np.ndarray, predicted: Sequence[int]) -> float:
@@ -187,6 +197,10 @@ def evaluate(
             right, total = report.check_set_accuracy.get(lang, (0, 0))
             report.check_set_accuracy[lang] = (right + (gold is got), total + 1)
 
+    if (data_dir / FLAGS_EVAL_DIR).is_dir():
+        say("flags: lexicon on the labelled evaluation set")
+        report.flags = evaluate_flags(load_flag_set(data_dir / FLAGS_EVAL_DIR))
+
     message = ["Where is my order? It was due on Monday and I'm really annoyed."]
     timings = []
     for _ in range(200):
@@ -232,6 +246,8 @@ def format_report(report: EvaluationReport) -> str:
             for lang, (right, total) in sorted(report.check_set_accuracy.items())
         ]
         lines.append("  team-written check set (not trained on), correct: " + ", ".join(parts))
+    if report.flags is not None:
+        lines.append(format_flag_report(report.flags))
     lines.append(
         "Latency: one message, sentiment + intent engines: "
         f"{report.single_message_ms:.2f} ms (median)"

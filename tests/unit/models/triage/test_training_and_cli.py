@@ -56,6 +56,11 @@ def test_eval_reports_every_figure(triage_model_dir: Path) -> None:
     text = format_report(report)
     assert "VADER" in text
     assert "oos_val" in text
+    # The flags' lexicon on the labelled set, whatever the models.
+    assert report.flags is not None
+    assert report.flags.messages["all"] >= 180
+    assert "Flags: lexicon rules on data/triage/flags_eval" in text
+    assert "  all   public_shaming " in text
 
 
 def test_cli_help_and_missing_artifacts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
