@@ -18,11 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa  # type: ignore[import-untyped]
+
 from services.common.redaction import loggable_id
 from services.returns_decision.core.decisions import Decision
 from services.returns_decision.core.requests import ReturnRequest
 from services.returns_decision.core.risk import RiskAssessment, RiskScore
-from services.returns_decision.engines.decision_log.schema import COLUMNS, INPUT_COLUMNS
+from services.returns_decision.engines.decision_log.schema import (
+    COLUMNS,
+    DECISION_SCHEMA,
+    INPUT_COLUMNS,
+)
 from services.returns_decision.engines.risk.features import SCHEMA_VERSION as FEATURE_SCHEMA
 
 log_key = loggable_id  # how a request id is stored and looked up
@@ -40,67 +46,75 @@ class DecisionRecord:
         return datetime.fromtimestamp(self.decided_at, UTC)
 
 
-def empty_columns() -> dict[str, list[Any]]:
-    return {name: [] for name in COLUMNS}
-
-
 def _score(score: RiskScore | None) -> tuple[float | None, float | None, str | None]:
     if score is None:
         return None, None, None
     return score.probability, score.raw_probability, score.band.value
 
 
-def append_rows(record: DecisionRecord, columns: dict[str, list[Any]]) -> int:
-    """Appends the record's rows (one per item) to ``columns``; returns how many."""
-    request, decision = record.request, record.decision
-    fraud_version = record.items[0].fraud.model_version if record.items else None
-    wardrobing_version = record.items[0].wardrobing.model_version if record.items else None
-    shared = {
-        "request_id": log_key(request.request_id),
-        "tenant_id": request.tenant_id,
-        "decided_at": record.day,
-        "evaluated_at": decision.evaluated_at,
-        "order_id": loggable_id(request.order.order_id),
-        "customer_id": loggable_id(request.customer.customer_id),
-        "policy_label": decision.policy.label,
-        "policy_hash": decision.policy.content_hash,
-        "fraud_model_version": fraud_version,
-        "wardrobing_model_version": wardrobing_version,
-        "request_outcome": decision.outcome.value,
-        "refund_total_minor": decision.refund_total.amount_minor,
-        "currency": decision.refund_total.currency,
-    }
+_NO_INPUTS: tuple[None, ...] = (None,) * len(INPUT_COLUMNS)
+_NOT_SCORED = (None, None, None)
+
+
+def rows(record: DecisionRecord) -> list[tuple[Any, ...]]:
+    """The record's rows, one per item, as tuples in ``COLUMNS`` order (built as tuples,
+    not dicts: this runs for every decision, on the writer thread)."""
+    request, decision, scored = record.request, record.decision, record.items
+    shared = (
+        log_key(request.request_id),
+        request.tenant_id,
+        record.day,
+        decision.evaluated_at,
+        loggable_id(request.order.order_id),
+        loggable_id(request.customer.customer_id),
+        decision.policy.label,
+        decision.policy.content_hash,
+        scored[0].fraud.model_version if scored else None,
+        scored[0].wardrobing.model_version if scored else None,
+        decision.outcome.value,
+        decision.refund_total.amount_minor,
+        decision.refund_total.currency,
+    )
+    found = []
     for index, item in enumerate(decision.items):
-        scored = record.items[index] if index < len(record.items) else None
-        row = scored.row if scored is not None else None
-        fraud = _score(scored.fraud if scored is not None else None)
-        wardrobing = _score(scored.wardrobing if scored is not None else None)
-        values: dict[str, Any] = {
-            **shared,
-            "line_item_id": item.line_item_id,
-            "item_index": index,
-            "item_outcome": item.outcome.value,
-            "refund_method": item.refund.method.value,
-            "refund_minor": item.refund.amount.amount_minor,
-            "exchange_offered": item.exchange_offer is not None,
-            "label_required": item.label_required,
-            "inspection_required": item.inspection_required,
-            "net_recovery_minor": item.net_recovery.chosen_value.amount_minor,
-            "reason_codes": [r.code.value for r in item.reasons],
-            "fraud_score": fraud[0],
-            "fraud_raw_score": fraud[1],
-            "fraud_band": fraud[2],
-            "wardrobing_score": wardrobing[0],
-            "wardrobing_raw_score": wardrobing[1],
-            "wardrobing_band": wardrobing[2],
-            "feature_schema": FEATURE_SCHEMA if row is not None else None,
-            "features": list(row.features) if row is not None else None,
-        }
-        for name in INPUT_COLUMNS:
-            values[name] = getattr(row.inputs, name) if row is not None else None
-        for name, column in columns.items():
-            column.append(values[name])
-    return len(decision.items)
+        assessment = scored[index] if index < len(scored) else None
+        row = assessment.row if assessment is not None else None
+        inputs = row.inputs if row is not None else None
+        found.append(
+            (
+                *shared,
+                item.line_item_id,
+                index,
+                item.outcome.value,
+                item.refund.method.value,
+                item.refund.amount.amount_minor,
+                item.exchange_offer is not None,
+                item.label_required,
+                item.inspection_required,
+                item.net_recovery.chosen_value.amount_minor,
+                [r.code.value for r in item.reasons],
+                *(_score(assessment.fraud) if assessment is not None else _NOT_SCORED),
+                *(_score(assessment.wardrobing) if assessment is not None else _NOT_SCORED),
+                FEATURE_SCHEMA if row is not None else None,
+                row.features if row is not None else None,
+                *(
+                    _NO_INPUTS
+                    if inputs is None
+                    else tuple(getattr(inputs, name) for name in INPUT_COLUMNS)
+                ),
+            )
+        )
+    return found
+
+
+def to_table(buffered: list[tuple[Any, ...]]) -> Any:
+    """Buffered rows as an Arrow table of ``DECISION_SCHEMA``."""
+    columns = zip(*buffered, strict=True) if buffered else ((),) * len(COLUMNS)
+    arrays = [
+        pa.array(column, type=field.type)
+        for column, field in zip(columns, DECISION_SCHEMA, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=DECISION_SCHEMA)
 
 
 def index_keys(record: DecisionRecord) -> list[tuple[str, str, str]]:

@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from services.returns_decision.core.decisions import Decision
@@ -37,12 +36,11 @@ from services.returns_decision.core.risk import RiskAssessment
 from services.returns_decision.engines.decision_log.index import LogIndex
 from services.returns_decision.engines.decision_log.records import (
     DecisionRecord,
-    append_rows,
-    empty_columns,
     index_keys,
+    rows,
+    to_table,
 )
 from services.returns_decision.engines.decision_log.schema import (
-    DECISION_SCHEMA,
     INDEX_FILE,
     partition_dir,
 )
@@ -86,8 +84,7 @@ class DecisionLogWriter:
         self._wakeup = threading.Event()
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
         self._commands = queue.SimpleQueue()
-        self._columns = empty_columns()
-        self._rows = 0
+        self._buffer: list[tuple[Any, ...]] = []
         self._records = 0
         self._day: date | None = None
         self._sequence = itertools.count()
@@ -201,9 +198,9 @@ class DecisionLogWriter:
             if self._day is not None and day != self._day:
                 self._flush()  # one partition per day
             self._day = day
-            self._rows += append_rows(record, self._columns)
+            self._buffer += rows(record)
             self._records += 1
-            if self._rows >= self.max_file_records:
+            if len(self._buffer) >= self.max_file_records:
                 self._flush()
 
     def _run_commands(self) -> bool:
@@ -227,22 +224,22 @@ class DecisionLogWriter:
         self._flush()
 
     def _flush(self) -> None:
-        if self._rows == 0 or self._day is None:
+        if not self._buffer or self._day is None:
             return
-        columns, rows, records = self._columns, self._rows, self._records
-        self._columns, self._rows, self._records = empty_columns(), 0, 0
+        buffered, records = self._buffer, self._records
+        self._buffer, self._records = [], 0
         directory = partition_dir(self.directory, self._day)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"part-{stamp}-{os.getpid()}-{next(self._sequence):06d}.parquet"
         try:
-            table = pa.Table.from_pydict(columns, schema=DECISION_SCHEMA)
+            table = to_table(buffered)
             directory.mkdir(parents=True, exist_ok=True)
             # Written under a name readers skip, then renamed: a part file is always whole.
             partial = directory / f".{name}.partial"
             pq.write_table(table, partial, compression="zstd")
             partial.rename(directory / name)
         except Exception:
-            log.exception("cannot write decision records", extra={"rows": rows})
+            log.exception("cannot write decision records", extra={"rows": len(buffered)})
             self.counters.errors()
             return
         self.counters.written(records)
