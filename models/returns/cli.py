@@ -6,19 +6,24 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.returns import decisions
+from models.returns.bootstrap import DEFAULT_RESAMPLES
+from models.returns.bootstrap import DEFAULT_SEED as DEFAULT_BOOTSTRAP_SEED
+from models.returns.compare import TOP_EXAMPLES
 from models.returns.dataset import TASKS, DataError, ReturnsDataset, Task
 from models.returns.defaults import DEFAULT_ROWS, DEFAULT_SEED, HOLDOUT_ROWS, build_defaults
 from models.returns.distributed import DEFAULT_CONNECT_TIMEOUT, ClusterUnavailable
+from models.returns.gate import GateResult, PromotionRefused, promote_gated
 from models.returns.registry import (
     MODEL_NAMES,
     list_versions,
-    promote,
     register,
     resolve_name,
     resolve_root,
@@ -26,6 +31,9 @@ from models.returns.registry import (
     show,
 )
 from services.returns_decision.engines.risk.errors import RiskModelError
+
+if TYPE_CHECKING:
+    from models.returns.train import TrainResult
 
 
 def _progress(message: str) -> None:
@@ -72,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         help="give up if the scheduler does not answer, or has no worker, within SECONDS "
         f"(default {DEFAULT_CONNECT_TIMEOUT:g})",
     )
+    _mlflow_option(p)
 
     decisions.add_command(sub)
 
@@ -86,10 +95,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="model name, or the task (fraud, wardrobing)")
     p.add_argument("version", nargs="?")
 
-    p = sub.add_parser("promote", help="make a version active (atomic pointer move)")
+    p = sub.add_parser(
+        "promote",
+        help="make a version active if it passes the promotion gate (atomic pointer move)",
+    )
     p.add_argument("name")
     p.add_argument("version")
     p.add_argument("--no-check", action="store_true", help="skip loading it first")
+    _gate_options(p)
+
+    p = sub.add_parser("compare", help="champion / challenger: score two versions on the same rows")
+    p.add_argument("name", help="model name, or the task (fraud, wardrobing)")
+    p.add_argument("version_a", metavar="VERSION_A", help="the champion (differences are B - A)")
+    p.add_argument("version_b", metavar="VERSION_B", help="the challenger")
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="Parquet or CSV table in the training format, rows neither version trained on "
+        "(default: the test split both trained without, when they share training data)",
+    )
+    p.add_argument("--json", type=Path, metavar="OUT", help="also write the full report as JSON")
+    p.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES, help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=DEFAULT_BOOTSTRAP_SEED, help="bootstrap seed")
+    p.add_argument("--top", type=int, default=TOP_EXAMPLES, help="changed rows to list")
 
     p = sub.add_parser("rollback", help="re-activate the previously active version")
     p.add_argument("name")
@@ -99,7 +127,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     p.add_argument("--if-missing", action="store_true", help="only if no active models exist")
     p.add_argument("--no-report", action="store_true")
+    _mlflow_option(p)
     return parser
+
+
+def _mlflow_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--mlflow",
+        nargs="?",
+        const="",
+        metavar="URI",
+        help="log the training run to MLflow at URI (bare: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///var/mlflow/mlflow.db); on by default when $MLFLOW_TRACKING_URI is set",
+    )
+
+
+def _gate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="compare with the active version on this table (default: see `compare`)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="promote even if the gate refuses (needs --reason)"
+    )
+    p.add_argument("--reason", help="why the gate is overridden (recorded in promotions.jsonl)")
 
 
 def _read(args: argparse.Namespace) -> tuple[ReturnsDataset, ReturnsDataset | None]:
@@ -148,10 +200,80 @@ def _train(args: argparse.Namespace, root: Path) -> int:
         root, result, write_report=not args.no_report, trained_seconds=seconds, holdout=holdout
     )
     _progress(f"{'registered' if created else 'already registered'}: {directory}")
-    if args.promote:
-        promote(root, name, result.metadata.version)
-        _progress(f"promoted {name} {result.metadata.version}")
+    _track(args.mlflow, result, directory, seconds)
     print(result.metadata.version)
+    if args.promote:
+        _, verdict = promote_gated(
+            root,
+            name,
+            result.metadata.version,
+            via="train --promote",
+            command=f"python -m models promote {name} {result.metadata.version}",
+            progress=_progress,
+        )
+        _progress(f"promoted {name} {result.metadata.version} ({_summary(verdict)})")
+    return 0
+
+
+def _track(flag: str | None, result: TrainResult, directory: Path, seconds: float) -> None:
+    """Logs the run to MLflow when asked; only then is the module (and mlflow) imported."""
+    if flag is None and not os.environ.get("MLFLOW_TRACKING_URI"):
+        return
+    from models.returns.tracking import log_training_run, tracking_uri
+
+    uri = tracking_uri(flag)
+    assert uri is not None  # a flag or the variable is set
+    run_id = log_training_run(uri, result, directory, trained_seconds=seconds)
+    _progress(f"logged to MLflow at {uri}: run {run_id}")
+
+
+def _summary(verdict: GateResult) -> str:
+    judged = [c for c in verdict.checks if c.judged]
+    passed = sum(c.passed for c in judged)
+    return f"gate: {passed}/{len(judged)} checks passed" + (
+        "" if verdict.passed else ", overridden with --force"
+    )
+
+
+def _promote(args: argparse.Namespace, root: Path) -> int:
+    name = resolve_name(args.name)
+    pointer, verdict = promote_gated(
+        root,
+        name,
+        args.version,
+        data=args.data,
+        force=args.force,
+        reason=args.reason,
+        check=not args.no_check,
+        via="promote",
+        command=f"python -m models promote {args.name} {args.version}",
+        progress=_progress,
+    )
+    for check in verdict.checks:
+        mark = "ok" if check.passed else "FAILED"
+        _progress(f"  {mark if check.judged else '--'} {check.name}: {check.detail}")
+    print(f"{name}: active {pointer.version} ({_summary(verdict)})")
+    return 0
+
+
+def _compare(args: argparse.Namespace, root: Path) -> int:
+    from models.returns.compare import compare, render
+
+    report = compare(
+        root,
+        resolve_name(args.name),
+        args.version_a,
+        args.version_b,
+        data=args.data,
+        resamples=args.resamples,
+        seed=args.seed,
+        top=args.top,
+        progress=_progress,
+    )
+    sys.stdout.write(render(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        _progress(f"wrote {args.json}")
     return 0
 
 
@@ -192,9 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(show(root, resolve_name(args.name), args.version), indent=2))
             return 0
         if args.command == "promote":
-            pointer = promote(root, resolve_name(args.name), args.version, check=not args.no_check)
-            print(f"{resolve_name(args.name)}: active {pointer.version}")
-            return 0
+            return _promote(args, root)
+        if args.command == "compare":
+            return _compare(args, root)
         if args.command == "rollback":
             pointer = rollback(root, resolve_name(args.name))
             print(f"{resolve_name(args.name)}: active {pointer.version}")
@@ -207,10 +329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if_missing=args.if_missing,
                 write_report=not args.no_report,
                 progress=_progress,
+                on_registered=lambda r, d, sec: _track(args.mlflow, r, d, sec),
             )
             for b in built:
                 print(f"{b.name} {b.version}")
             return 0
+    except PromotionRefused as exc:  # the gate said no: one line, with the override
+        print(str(exc), file=sys.stderr)
+        return 1
     except (DataError, RiskModelError, ClusterUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

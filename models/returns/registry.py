@@ -3,6 +3,11 @@
 The layout and the atomic pointer live in ``services.returns_decision.engines.risk.registry`` so
 the writer here and the service's reader cannot disagree. A version appears atomically
 too: it is written into a staging directory and renamed into place when complete.
+
+Every move of the pointer (promotion or rollback) is appended to
+``<root>/<name>/promotions.jsonl``, one JSON object per line, never rewritten: when, which
+version, the one it replaced, and for promotions the gate's verdict and any override
+(``gate.py``). The service never reads it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +51,7 @@ REGISTRY_ENV: Final = "MODELS_REGISTRY_ROOT"
 REGISTERED_FILE: Final = "registered.json"
 MODEL_NAMES: Final[dict[Task, str]] = {"fraud": FRAUD_MODEL, "wardrobing": WARDROBING_MODEL}
 MAX_HISTORY: Final = 50
+PROMOTIONS_FILE: Final = "promotions.jsonl"
 
 
 class RegistryError(RiskModelError):
@@ -92,7 +99,7 @@ def register(
             from models.returns.report import write_report as write  # matplotlib: only here
 
             write(staging, result, trained_seconds=trained_seconds, holdout=holdout)
-        stamp = {"registered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        stamp = {"registered_at": _now()}
         (staging / REGISTERED_FILE).write_text(json.dumps(stamp) + "\n", encoding="utf-8")
         os.rename(staging, final)
     except BaseException:
@@ -209,11 +216,49 @@ def show(root: Path, name: str, version: str | None = None) -> dict[str, Any]:
         "model_card": str(directory / "model_card.md")
         if (directory / "model_card.md").exists()
         else None,
+        # Every promotion and rollback to this version, oldest first (promotions.jsonl).
+        "promotions": [p for p in read_promotions(root, name) if p.get("version") == version],
     }
 
 
-def promote(root: Path, name: str, version: str, *, check: bool = True) -> Pointer:
-    """Makes ``version`` active. With ``check``, first loads it as the service would."""
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _append_promotion(root: Path, name: str, entry: Mapping[str, Any]) -> None:
+    """One line appended to the model's log (called under ``locked``, so lines never mix)."""
+    path = model_dir(root, name) / PROMOTIONS_FILE
+    line = json.dumps(dict(entry), sort_keys=True, allow_nan=False) + "\n"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_promotions(root: Path, name: str) -> list[dict[str, Any]]:
+    """The model's promotion log, oldest first ([] when it has none)."""
+    path = model_dir(root, name) / PROMOTIONS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def promote(
+    root: Path,
+    name: str,
+    version: str,
+    *,
+    check: bool = True,
+    record: Mapping[str, Any] | None = None,
+) -> Pointer:
+    """Makes ``version`` active. With ``check``, first loads it as the service would.
+
+    The move is logged in ``promotions.jsonl`` with ``record`` (the gate's verdict,
+    forced, reason; ``gate.promote_gated`` fills it). Re-promoting the active version
+    changes nothing and logs nothing.
+    """
     directory = version_dir(root, name, version)
     if not directory.is_dir():
         raise ModelNotFoundError(f"model {name!r} has no version {version!r}")
@@ -229,6 +274,15 @@ def promote(root: Path, name: str, version: str, *, check: bool = True) -> Point
         history = () if current is None else (*current.history, current.version)[-MAX_HISTORY:]
         pointer = Pointer(version, history)
         write_pointer(root, name, pointer)
+        entry: dict[str, Any] = {"gate": None, "forced": False, "reason": None, "via": None}
+        entry.update(record or {})
+        entry.update(
+            at=_now(),
+            action="promote",
+            version=version,
+            previous=None if current is None else current.version,
+        )
+        _append_promotion(root, name, entry)
         return pointer
 
 
@@ -243,6 +297,20 @@ def rollback(root: Path, name: str) -> Pointer:
             raise ModelNotFoundError(f"model {name!r}: earlier version {previous} is gone")
         pointer = Pointer(previous, current.history[:-1])
         write_pointer(root, name, pointer)
+        _append_promotion(
+            root,
+            name,
+            {
+                "at": _now(),
+                "action": "rollback",
+                "version": previous,
+                "previous": current.version,
+                "gate": None,  # not gated: the emergency exit
+                "forced": False,
+                "reason": None,
+                "via": "rollback",
+            },
+        )
         return pointer
 
 
@@ -258,12 +326,14 @@ __all__ = [
     "DEFAULT_REGISTRY_ROOT",
     "MODEL_NAMES",
     "POINTER_FILE",
+    "PROMOTIONS_FILE",
     "REGISTRY_ENV",
     "RegistryError",
     "VersionInfo",
     "has_active",
     "list_versions",
     "promote",
+    "read_promotions",
     "register",
     "resolve_name",
     "resolve_root",

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from models.returns import metrics
 from models.returns.dataset import ReturnsDataset, Task
+from models.returns.targets import PromotionTargets, check_targets, targets_for
 from models.returns.train import TrainResult
 from services.returns_decision.engines.risk.features import FEATURE_NAMES
 
@@ -206,6 +207,8 @@ def build_card(
             "reliability": tm["reliability"],
         },
         "best_achievable": best,
+        # What `promote` holds this version to (gate.py reads them back from here).
+        "promotion_targets": targets_for(meta.task).to_json(),
         "fresh_sample": None if holdout is None else holdout_check(result, holdout),
         "feature_importance_gain": training["feature_importance_gain"],
         "plots": [
@@ -231,6 +234,7 @@ def render_markdown(card: dict[str, Any]) -> str:
     lines += _data_section(card)
     lines += _metrics_section(card)
     lines += _bands_section(card)
+    lines += _targets_section(card)
     lines += _importance_section(card)
     lines += ["", "## Plots", ""]
     lines += [f"![{p}]({p})" for p in card["plots"]]
@@ -365,6 +369,29 @@ def _bands_section(card: dict[str, Any]) -> list[str]:
         f"({'met' if selection['medium_target_met'] else 'NOT met'}), on validation.",
         "",
     ]
+
+
+def _targets_section(card: dict[str, Any]) -> list[str]:
+    targets = PromotionTargets.from_json(card["promotion_targets"])
+    test = {
+        "roc_auc": card["metrics"]["roc_auc"],
+        "bands": card["metrics"]["bands"],
+        "rows": card["data"]["splits"]["test"]["rows"],
+    }
+    lines = [
+        "## Promotion targets",
+        "",
+        "`python -m models promote` refuses this version unless it meets these on its test "
+        "split and, on the same rows, its ROC-AUC trails the active version's by at most "
+        f"{targets.max_roc_auc_loss} (models/returns/targets.py, gate.py).",
+        "",
+        "| check | result |",
+        "| --- | --- |",
+    ]
+    for check in check_targets(test, targets):
+        verdict = "met" if check.passed and check.judged else "NOT met" if not check.passed else ""
+        lines.append(f"| {check.name} | {check.detail}{f' ({verdict})' if verdict else ''} |")
+    return [*lines, ""]
 
 
 def _importance_section(card: dict[str, Any]) -> list[str]:
