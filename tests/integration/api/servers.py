@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class Servers:
 @contextmanager
 def three_services(registry: Path, triage_models: Path) -> Iterator[Servers]:
     with ExitStack() as stack:
+        log_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="decision-log-"))
         returns = stack.enter_context(
             serving(
                 RETURNS,
@@ -34,6 +36,7 @@ def three_services(registry: Path, triage_models: Path) -> Iterator[Servers]:
                     metrics_port=0,
                     policies_dir=REPO / "policies",
                     models_registry=registry,
+                    decision_log_dir=Path(log_dir),
                 ),
             )
         )

@@ -131,6 +131,15 @@ def cases(servers: Servers) -> Iterator[tuple[str, Callable[..., Any], Message]]
         ),
     )
     yield "DecideReturns", returns.DecideReturns, returns_pb.DecideReturnsRequest(requests=[decide])
+    # Outcomes of the golden request, decided (and logged) by the first case above.
+    outcome = returns_pb.ReturnOutcome(
+        request_id=decide.request_id, line_item_id=decide.items[0].line_item_id, received=True
+    )
+    yield (
+        "RecordOutcomes",
+        returns.RecordOutcomes,
+        returns_pb.RecordOutcomesRequest(tenant_id=decide.tenant_id, outcomes=[outcome]),
+    )
     message = golden("triage_message", triage_pb.TriageMessageRequest())
     yield "TriageMessage", triage.TriageMessage, message
     yield (
