@@ -15,6 +15,9 @@ so that hits can be logged and shown.
 
 Negation is handled where it is cheap and matters: a `negatable` rule (the fraud nouns:
 "scam", "estafa", "Betrug") right after a negation ("this is not a scam") does not count.
+Threat phrases (chargebacks, public shaming) guard themselves in their patterns: lookbehind
+fragments (`not_negated`: "I won't dispute the charge") and, in German, where the negation
+sits inside the phrase, a `gap` fragment that refuses "nicht" or "kein" between its words.
 """
 
 from __future__ import annotations
