@@ -3,12 +3,29 @@ temporary directory (seconds each), for the services to load as they load the de
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 TRIAGE_EXAMPLES_PER_CLASS = 80
 """Tweets per language / Bitext examples per intent: enough to learn, a few seconds to fit."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def decision_log_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Returns services the tests start (in process or as subprocesses, which inherit the
+    environment) log their decisions here, not in the repo's var/decision-log; a test that
+    checks the log gives its server its own directory."""
+    key = "RETURNS_DECISION_LOG_DIR"
+    before = os.environ.get(key)
+    os.environ[key] = str(tmp_path_factory.mktemp("decision-log"))
+    yield
+    if before is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = before
 
 
 @pytest.fixture(scope="session")
