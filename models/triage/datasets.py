@@ -107,6 +107,27 @@ def load_team_intents(data_dir: Path, name: str = "team_written_intents.csv") ->
     )
 
 
+INTENT_SET_LANGUAGES = ("en", "es", "fr", "pt", "it", "de")
+
+
+def load_intent_set(data_dir: Path, name: str) -> IntentExamples:
+    """A team-written multilingual intent set, `intents_dev` or `intents_eval`: one CSV a
+    language (text, intent, language), out-of-scope messages labelled "other"."""
+    texts: list[str] = []
+    intents: list[Intent] = []
+    languages: list[str] = []
+    for code in INTENT_SET_LANGUAGES:
+        path = data_dir / name / f"{code}.csv"
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                texts.append(row["text"])
+                intents.append(Intent(row["intent"]))
+                languages.append(row["language"])
+    return IntentExamples(texts, intents, languages)
+
+
 def load_clinc_oos(data_dir: Path) -> tuple[list[str], list[str]]:
     """CLINC150 out-of-scope queries: (oos_train, oos_val)."""
     path = data_dir / "intents" / "clinc150_out_of_scope_train_val.json"

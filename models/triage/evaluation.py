@@ -50,6 +50,7 @@ from models.triage.flag_evaluation import (
     format_flag_report,
     load_flag_set,
 )
+from models.triage.intent_evaluation import IntentSetReport, evaluate_intent_set, format_intent_set
 from models.triage.training import (
     USE_SENTENCE_EMBEDDINGS,
     USE_TRANSLATED_LEXICONS,
@@ -106,6 +107,7 @@ class EvaluationReport:
     rating_spearman_vader: float = 0.0
     rating_n: int = 0
     single_message_ms: float = 0.0
+    intents_by_language: IntentSetReport | None = None
     flags: FlagReport | None = None
 
 
@@ -130,7 +132,10 @@ def _vader_classes(vader: VaderFeatures, texts: list[str]) -> list[int]:
 
 def _predict_intents(engines: TriageEngines, texts: list[str]) -> list[Intent]:
     results = intent_results(
-        engines.intent.predict(texts), engines.intent.labels, engines.intent.model
+        engines.intent.predict(texts),
+        engines.intent.labels,
+        engines.intent.model,
+        engines.intent.min_confidence,
     )
     return [r.intent for r in results]
 
@@ -201,6 +206,8 @@ def evaluate(
         say("flags: lexicon on the labelled evaluation set")
         report.flags = evaluate_flags(load_flag_set(data_dir / FLAGS_EVAL_DIR))
 
+    report.intents_by_language = evaluate_intent_set(engines, data_dir)
+
     message = ["Where is my order? It was due on Monday and I'm really annoyed."]
     timings = []
     for _ in range(200):
@@ -246,6 +253,8 @@ def format_report(report: EvaluationReport) -> str:
             for lang, (right, total) in sorted(report.check_set_accuracy.items())
         ]
         lines.append("  team-written check set (not trained on), correct: " + ", ".join(parts))
+    if report.intents_by_language is not None:
+        lines.append(format_intent_set(report.intents_by_language))
     if report.flags is not None:
         lines.append(format_flag_report(report.flags))
     lines.append(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import minimize_scalar  # type: ignore[import-untyped]
+from sklearn.model_selection import train_test_split  # type: ignore[import-untyped]
 
 from models.triage.datasets import (
     BITEXT_SPLIT_SEED,
@@ -44,6 +46,7 @@ from services.triage.engines.artifacts import (
 )
 from services.triage.engines.intent_model import IntentClassifier
 from services.triage.engines.sentiment_model import SentimentClassifier
+from services.triage.engines.text_features import shared_sentence_embeddings
 
 Progress = Callable[[str], None]
 
@@ -58,6 +61,17 @@ SENTIMENT_EMBEDDING_C = 0.3
 USE_SENTENCE_EMBEDDINGS = True
 """Blend in a logistic regression on multilingual sentence embeddings."""
 INTENT_C = 10.0
+# Intent settings below were chosen on data/triage/intents_dev (figures: models/triage/README.md).
+INTENT_EMBEDDING_C = 10.0
+"""Inverse regularisation of the intent model's sentence-embedding logistic regression."""
+INTENT_BLEND = 0.5
+"""Weight of the intent n-gram model's probabilities against the sentence-embedding one's."""
+INTENT_MIN_CONFIDENCE = 0.3
+"""Calibrated best-intent probability under which the service answers "other"."""
+OUT_OF_SCOPE_FILE = "team_written_out_of_scope.csv"
+"""Team-written out-of-scope questions in six languages, trained on as "other"."""
+INTENT_CALIBRATION_SHARE = 0.2
+INTENT_CALIBRATION_SEED = 7
 USE_VADER_GROUND_TRUTH = False
 USE_TRANSLATIONS = True
 """Train Spanish also on the other languages' train tweets machine-translated into Spanish."""
@@ -184,18 +198,19 @@ def train_sentiment(
     return fit_sentiment(data)
 
 
-def train_intent(
-    data_dir: Path = DEFAULT_DATA_DIR,
-    progress: Progress = _quiet,
-    max_per_intent: int | None = None,
-) -> IntentClassifier:
-    """Fit on the Bitext train part, the team-written examples and CLINC oos_train.
+def intent_training_data(
+    data_dir: Path = DEFAULT_DATA_DIR, max_per_intent: int | None = None
+) -> tuple[list[str], list[str]]:
+    """(texts, intent values): the Bitext train part, the team-written examples, and as
+    "other" CLINC oos_train and the team-written out-of-scope questions in six languages.
 
-    The Bitext held-back part and CLINC oos_val are never used here. `max_per_intent`
-    keeps only the first N Bitext examples of each taxonomy intent (for fast tests).
+    The Bitext held-back part, CLINC oos_val and the intents_dev / intents_eval sets are
+    never used here. `max_per_intent` keeps only the first N Bitext examples of each
+    taxonomy intent (for fast tests).
     """
     bitext, _ = load_bitext_split(data_dir)
     team = load_team_intents(data_dir)
+    out_of_scope = load_team_intents(data_dir, OUT_OF_SCOPE_FILE)
     oos_train, _ = load_clinc_oos(data_dir)
     bitext_texts, bitext_intents = bitext.texts, bitext.intents
     if max_per_intent is not None:
@@ -206,11 +221,82 @@ def train_intent(
             if seen[intent] <= max_per_intent:
                 bitext_texts.append(text)
                 bitext_intents.append(intent)
-    texts = bitext_texts + team.texts + oos_train
-    intents = [i.value for i in bitext_intents + team.intents]
+    texts = bitext_texts + team.texts + out_of_scope.texts + oos_train
+    intents = [i.value for i in bitext_intents + team.intents + out_of_scope.intents]
     intents += [Intent.OTHER.value] * len(oos_train)
+    return texts, intents
+
+
+def fit_temperature(probabilities: npt.NDArray[np.float64], gold: npt.NDArray[np.int64]) -> float:
+    """The temperature that minimises the log loss of `probabilities` on `gold` columns."""
+    rows = np.arange(len(gold))
+    log_p = np.log(np.maximum(probabilities, 1e-300))
+
+    def loss(temperature: float) -> float:
+        logits = log_p / temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        log_z = np.log(np.exp(logits).sum(axis=1))
+        return float(np.mean(log_z - logits[rows, gold]))
+
+    result = minimize_scalar(loss, bounds=(0.05, 20.0), method="bounded")
+    return float(result.x)
+
+
+def new_intent_classifier() -> IntentClassifier:
+    """An unfitted classifier with the production settings."""
+    return IntentClassifier(
+        c=INTENT_C,
+        embedding_c=INTENT_EMBEDDING_C,
+        blend=INTENT_BLEND,
+        min_confidence=INTENT_MIN_CONFIDENCE,
+    )
+
+
+def fit_intent(
+    texts: list[str], intents: list[str], progress: Progress = _quiet
+) -> IntentClassifier:
+    """Fit with the production settings, calibrated on a split held out of fitting.
+
+    A first model is fitted on all but a stratified INTENT_CALIBRATION_SHARE, whose
+    predicted probabilities set the temperature; the served model is then refitted on
+    everything and given that temperature (and the confidence floor INTENT_MIN_CONFIDENCE).
+    """
+    embeddings = shared_sentence_embeddings().transform(texts)
+    rows = np.arange(len(texts))
+    fit_rows, calibration_rows = train_test_split(
+        rows,
+        test_size=INTENT_CALIBRATION_SHARE,
+        random_state=INTENT_CALIBRATION_SEED,
+        stratify=intents,
+    )
+    probe = new_intent_classifier().fit(
+        [texts[i] for i in fit_rows], [intents[i] for i in fit_rows], embeddings[fit_rows]
+    )
+    column = {label: j for j, label in enumerate(probe.classes)}
+    gold = np.asarray([column[intents[i]] for i in calibration_rows], dtype=np.int64)
+    temperature = fit_temperature(
+        probe.raw_proba([texts[i] for i in calibration_rows], embeddings[calibration_rows]),
+        gold,
+    )
+    progress(f"intent: temperature {temperature:.3f} from {len(calibration_rows)} held-out texts")
+    model = new_intent_classifier().fit(texts, intents, embeddings)
+    model.temperature = temperature
+    return model
+
+
+def train_intent(
+    data_dir: Path = DEFAULT_DATA_DIR,
+    progress: Progress = _quiet,
+    max_per_intent: int | None = None,
+) -> IntentClassifier:
+    """Fit on the Bitext train part, the team-written examples and out-of-scope questions.
+
+    The Bitext held-back part and CLINC oos_val are never used here. `max_per_intent`
+    keeps only the first N Bitext examples of each taxonomy intent (for fast tests).
+    """
+    texts, intents = intent_training_data(data_dir, max_per_intent)
     progress(f"intent: fitting on {len(texts)} texts, {len(set(intents))} intents")
-    return IntentClassifier(c=INTENT_C).fit(texts, intents)
+    return fit_intent(texts, intents, progress)
 
 
 def _data_fingerprint(data_dir: Path) -> str:

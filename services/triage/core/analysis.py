@@ -61,8 +61,12 @@ def analyze_messages(engines: TriageEngines, messages: Sequence[Message]) -> lis
         engines.sentiment.predict(texts, [lang.code for lang in languages]),
         engines.sentiment.model,
     )
+    # After the sentiment model: the intent model reuses the batch's sentence embeddings.
     intents = intent_results(
-        engines.intent.predict(texts), engines.intent.labels, engines.intent.model
+        engines.intent.predict(texts),
+        engines.intent.labels,
+        engines.intent.model,
+        engines.intent.min_confidence,
     )
     trained = engines.sentiment.languages
     return [

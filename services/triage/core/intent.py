@@ -2,7 +2,9 @@
 
 The classifier has an explicit "other" class trained on out-of-scope questions, and on
 top of it a confidence floor: a support message the model is unsure about is better sent
-to a general queue than to the wrong specialised one.
+to a general queue than to the wrong specialised one. The floor belongs to the trained
+model (`IntentEngine.min_confidence`): it is chosen for its calibrated probabilities
+(how: models/triage/README.md).
 """
 
 from __future__ import annotations
@@ -15,11 +17,6 @@ import numpy.typing as npt
 from services.triage.core.intents import Intent
 from services.triage.core.types import IntentResult, IntentScore, ModelVersion
 
-MIN_CONFIDENCE = 0.3
-"""Best-intent probability below which the answer is OTHER: higher sends real but
-unusually worded requests to OTHER, lower lets more out-of-scope questions through (how it
-was chosen: models/triage/README.md)."""
-
 TOP_K = 3
 
 
@@ -27,10 +24,11 @@ def intent_results(
     probabilities: npt.NDArray[np.float64],
     labels: Sequence[Intent],
     model: ModelVersion,
+    min_confidence: float,
     top_k: int = TOP_K,
-    min_confidence: float = MIN_CONFIDENCE,
 ) -> list[IntentResult]:
-    """One result per row: decision, its confidence and the top-k candidates."""
+    """One result per row: decision, its confidence and the top-k candidates; OTHER when
+    the best probability is under `min_confidence`."""
     results = []
     order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top_k]
     for row, ranked in zip(probabilities, order, strict=True):

@@ -27,9 +27,24 @@ class IntentEngine:
     def loaded(self) -> bool:
         return self._model is not None
 
+    @property
+    def min_confidence(self) -> float:
+        """The model's confidence floor: below it the answer is OTHER (`core.intent`)."""
+        if self._model is None:
+            raise EngineNotLoadedError(self.model)
+        return self._model.min_confidence
+
     def load(self) -> None:
         entry = read_manifest(self.model_dir)[INTENT]
         model = load_model(self.model_dir, entry, IntentClassifier)
+        # Unpickling does not run __init__: a model from before `layout` existed has none.
+        layout = getattr(model, "layout", 1)
+        if layout != IntentClassifier.LAYOUT:
+            raise ArtifactsMissingError(
+                self.model_dir,
+                f"{entry.file} has intent model layout {layout}, this code reads layout "
+                f"{IntentClassifier.LAYOUT}",
+            )
         try:
             labels = tuple(Intent(c) for c in model.classes)
         except ValueError as exc:
@@ -39,7 +54,9 @@ class IntentEngine:
         self.model = ModelVersion(self.name, entry.version)
 
     def predict(self, texts: Sequence[str]) -> FloatArray:
-        """(n, len(labels)) probabilities."""
+        """(n, len(labels)) calibrated probabilities. The texts' sentence embeddings come
+        from the encoder the sentiment model shares, which keeps its last batch: after
+        `SentimentEngine.predict` on the same texts they are not computed again."""
         if self._model is None:
             raise EngineNotLoadedError(self.model)
         return self._model.predict_proba(texts)

@@ -36,9 +36,9 @@ from services.triage.engines.text_features import (
     WORD_PATTERN,
     CharWordTfidf,
     LexiconFeatures,
-    SentenceEmbeddings,
     VaderFeatures,
     normalize_social_text,
+    shared_sentence_embeddings,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -56,10 +56,6 @@ def _vader() -> VaderFeatures:
     return VaderFeatures()
 
 
-@cache
-def _sentence_embeddings() -> SentenceEmbeddings:
-    # One encoder per process (~100 MB of weights), never pickled with the model.
-    return SentenceEmbeddings()
 
 
 def embedding_blocks(
@@ -280,7 +276,7 @@ class SentimentClassifier:
         shared block and in its language's block. Machine translations (not `shared`) are
         left out: their embeddings are close to the originals'."""
         rows = np.arange(len(texts)) if shared is None else np.flatnonzero(shared)
-        embeddings = _sentence_embeddings().transform([texts[i] for i in rows.tolist()])
+        embeddings = shared_sentence_embeddings().transform([texts[i] for i in rows.tolist()])
         model = LogisticRegression(C=self.embedding_c, max_iter=3000)
         model.fit(embedding_blocks(embeddings, slots[rows], len(self.languages)), labels[rows])
         if model.classes_.tolist() != list(range(len(CLASSES))):
@@ -295,7 +291,7 @@ class SentimentClassifier:
         """(n, 3) probabilities of the sentence-embedding model."""
         if self._embedding_weights is None or self._embedding_bias is None:
             raise RuntimeError("SentimentClassifier has no sentence-embedding model")
-        embeddings = _sentence_embeddings().transform(texts)
+        embeddings = shared_sentence_embeddings().transform(texts)
         logits = embeddings @ self._embedding_weights[0] + self._embedding_bias
         own = np.flatnonzero(slots > 0)
         logits[own] += np.einsum("nd,ndk->nk", embeddings[own], self._embedding_weights[slots[own]])

@@ -1,15 +1,32 @@
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from models.triage.training import INTENT_MIN_CONFIDENCE
+from services.triage.core.analysis import REASON_INTENT_LOW_CONFIDENCE, analyze_message
 from services.triage.core.intents import Intent
-from services.triage.engines.artifacts import FORMAT_VERSION, MANIFEST_FILE, artifacts_present
+from services.triage.core.types import Message
+from services.triage.engines.artifacts import (
+    FORMAT_VERSION,
+    INTENT,
+    MANIFEST_FILE,
+    SENTIMENT,
+    artifacts_present,
+    load_model,
+    read_manifest,
+    write_manifest,
+    write_model,
+)
 from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
 from services.triage.engines.bundle import TriageEngines
 from services.triage.engines.intent import IntentEngine
+from services.triage.engines.intent_model import IntentClassifier
 from services.triage.engines.language import TriageLanguageDetector
 from services.triage.engines.sentiment import BATCH_TOLERANCE, SentimentEngine
 from services.triage.paths import DEFAULT_MODEL_DIR
@@ -79,3 +96,39 @@ def test_intent_probabilities_cover_the_taxonomy(engines: TriageEngines) -> None
     probabilities = engines.intent.predict(["where is my order", "how is glue made"])
     assert probabilities.shape == (2, len(Intent))
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+
+
+def _with_intent_model(
+    source: Path, target: Path, change: Callable[[IntentClassifier], None]
+) -> None:
+    """A copy of `source` whose intent model has been changed by `change`."""
+    entries = read_manifest(source)
+    shutil.copy(source / entries[SENTIMENT].file, target / entries[SENTIMENT].file)
+    model = load_model(source, entries[INTENT], IntentClassifier)
+    change(model)
+    entries[INTENT] = write_model(target, INTENT, model)
+    write_manifest(target, entries, info={})
+
+
+def test_the_confidence_floor_is_the_models(
+    engines: TriageEngines, triage_model_dir: Path, tmp_path: Path
+) -> None:
+    assert engines.intent.min_confidence == INTENT_MIN_CONFIDENCE
+    _with_intent_model(triage_model_dir, tmp_path, lambda m: setattr(m, "min_confidence", 1.01))
+    strict = IntentEngine(tmp_path)
+    strict.load()
+    assert strict.min_confidence == 1.01  # above any probability: always OTHER
+    message = Message("I want to cancel my order")
+    assert analyze_message(engines, message).intent.intent is Intent.CANCEL_ORDER
+    answer = analyze_message(replace(engines, intent=strict), message)
+    assert answer.intent.intent is Intent.OTHER
+    assert answer.intent.candidates[0].intent is Intent.CANCEL_ORDER
+    assert REASON_INTENT_LOW_CONFIDENCE in answer.reasons
+
+
+def test_an_intent_model_of_another_layout_is_refused(
+    triage_model_dir: Path, tmp_path: Path
+) -> None:
+    _with_intent_model(triage_model_dir, tmp_path, lambda m: delattr(m, "layout"))
+    with pytest.raises(ArtifactsMissingError, match="intent model layout 1"):
+        IntentEngine(tmp_path).load()
