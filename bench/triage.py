@@ -23,10 +23,11 @@ from retail.triage.v1 import triage_pb2_grpc
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from bench.servers import REPO, supervised
+from services.common.model_registry import DEFAULT_ROOT
 from services.triage.core.config import DEFAULT_CONFIG_PATH, load_config
 from services.triage.core.triage import TriageRequest, triage_message, triage_messages
 from services.triage.engines.bundle import TriageEngines
-from services.triage.paths import DEFAULT_MODEL_DIR
+from services.triage.engines.watcher import TriageModelWatcher
 
 LANGUAGES = ("english", "spanish", "french", "portuguese", "italian", "german")
 
@@ -103,7 +104,7 @@ def run(quick: bool = False) -> list[str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    engines = TriageEngines.load(DEFAULT_MODEL_DIR)
+    engines = TriageModelWatcher(DEFAULT_ROOT).load()  # the registry's active versions
     config = load_config(DEFAULT_CONFIG_PATH)
     vader = SentimentIntensityAnalyzer()
     texts = _messages(20 if quick else 50)

@@ -28,6 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
@@ -64,6 +65,7 @@ from services.triage.core.intents import Intent
 from services.triage.core.language import resolve_language
 from services.triage.core.sentiment import sentiment_results
 from services.triage.core.types import Message, Polarity
+from services.triage.engines.artifacts import INTENT, SENTIMENT
 from services.triage.engines.bundle import TriageEngines
 from services.triage.engines.text_features import VaderFeatures
 
@@ -141,10 +143,11 @@ def _predict_intents(engines: TriageEngines, texts: list[str]) -> list[Intent]:
 
 
 def evaluate(
-    model_dir: Path, data_dir: Path = DEFAULT_DATA_DIR, log: Progress | None = None
+    model_dir: Path | TriageEngines, data_dir: Path = DEFAULT_DATA_DIR, log: Progress | None = None
 ) -> EvaluationReport:
+    """Evaluates an artifact directory, or engines already loaded (registry versions)."""
     say = log or (lambda _: None)
-    engines = TriageEngines.load(model_dir)
+    engines = model_dir if isinstance(model_dir, TriageEngines) else TriageEngines.load(model_dir)
     report = EvaluationReport()
     vader = VaderFeatures()
 
@@ -217,6 +220,33 @@ def evaluate(
         timings.append(time.perf_counter() - start)
     report.single_message_ms = statistics.median(timings) * 1000
     return report
+
+
+def figures_by_model(report: EvaluationReport) -> dict[str, dict[str, Any]]:
+    """The report's figures split by the model they judge (artifacts.SENTIMENT, INTENT),
+    as recorded in each registry version's metadata."""
+    return {
+        SENTIMENT: {
+            "macro_f1": {s.language: round(s.macro_f1, 4) for s in report.sentiment},
+            "macro_f1_detected_language": {
+                s.language: round(s.macro_f1_detected_language, 4) for s in report.sentiment
+            },
+            "vader_macro_f1": {s.language: round(s.vader_macro_f1, 4) for s in report.sentiment},
+            "val_n": {s.language: s.n for s in report.sentiment},
+            "rating_spearman": round(report.rating_spearman, 4),
+            "rating_spearman_vader": round(report.rating_spearman_vader, 4),
+            "rating_n": report.rating_n,
+        },
+        INTENT: {
+            "heldout_macro_f1": round(report.intent_macro_f1, 4),
+            "heldout_n": report.intent_heldout_n,
+            "oos_other_share": round(report.oos_other_share, 4),
+            "oos_n": report.oos_n,
+            "check_set_accuracy": {
+                lang: list(counts) for lang, counts in report.check_set_accuracy.items()
+            },
+        },
+    }
 
 
 def format_report(report: EvaluationReport) -> str:

@@ -2,10 +2,12 @@
 
     <root>/<name>/<version>/   one immutable version (what is in it is the model's own)
     <root>/<name>/active.json  {"version": ..., "history": [older active versions]}
+    <root>/<name>/shadow.json  {"version": ...}: scored beside the active one, never served
 
-``active.json`` is the only mutable file: promotion writes a temporary file in the same
-directory and ``os.replace``s it, so a reader sees the old pointer or the new one, never
-half of either, and the new file has a new inode (what ``PointerWatch`` polls for).
+``active.json`` and ``shadow.json`` are the only mutable files: a move writes a temporary
+file in the same directory and ``os.replace``s it, so a reader sees the old pointer or the
+new one, never half of either, and the new file has a new inode (what ``PointerWatch``
+polls for). Clearing the shadow removes its file.
 ``history`` lets ``rollback`` step back without guessing. Writers of one name serialise on
 ``locked``; readers never lock.
 """
@@ -23,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from services.common.paths import VAR_DIR
+
+DEFAULT_ROOT: Final = VAR_DIR / "models" / "registry"
+"""Where ``make models`` registers every service's models (git-ignored)."""
 POINTER_FILE: Final = "active.json"
+SHADOW_FILE: Final = "shadow.json"
 LOCK_FILE: Final = ".lock"
 MAX_HISTORY: Final = 50
 # Names and versions become path components: nothing that could climb out of the root.
@@ -85,12 +92,46 @@ def read_pointer(root: Path, name: str) -> Pointer:
 
 def write_pointer(root: Path, name: str, pointer: Pointer) -> None:
     """Atomically replaces the active pointer (temp file, fsync, ``os.replace``)."""
-    path = pointer_path(root, name)
+    _replace(pointer_path(root, name), _dumps(pointer))
+
+
+def shadow_path(root: Path, name: str) -> Path:
+    return model_dir(root, name) / SHADOW_FILE
+
+
+def read_shadow(root: Path, name: str) -> str | None:
+    """The version marked shadow, or None when there is none."""
+    path = shadow_path(root, name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(f"{path}: unreadable: {exc}") from None
+    version = data.get("version") if isinstance(data, dict) else None
+    if not isinstance(version, str):
+        raise ModelNotFoundError(f"{path}: expected {{'version': str}}")
+    return check_name("version", version)
+
+
+def write_shadow(root: Path, name: str, version: str | None) -> None:
+    """Atomically marks ``version`` shadow, or clears the mark (None). Callers hold
+    ``locked``; that the version exists and loads is theirs to check."""
+    path = shadow_path(root, name)
+    if version is None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        return
+    text = json.dumps({"version": check_name("version", version)}, indent=2) + "\n"
+    _replace(path, text)
+
+
+def _replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".active.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(_dumps(pointer))
+            handle.write(text)
             handle.flush()
             # mkstemp makes the file 0600: a service running as another user (a container
             # user, a read-only deployment) must be able to read the pointer.
@@ -173,10 +214,10 @@ class PointerWatch:
     Polling costs one ``stat``; the pointer is read only when its file changed (promotion
     replaces it, so its inode changes)."""
 
-    def __init__(self, root: Path, name: str) -> None:
+    def __init__(self, root: Path, name: str, file: str = POINTER_FILE) -> None:
         self.root = root
         self.name = check_name("name", name)
-        self._path = str(pointer_path(root, self.name))  # polled: build it once
+        self._path = str(model_dir(root, self.name) / file)  # polled: build it once
         self._seen: _Signature | None = None
 
     def _signature(self) -> _Signature | None:
@@ -204,3 +245,19 @@ class PointerWatch:
         if pointer.version == loaded_version:
             return None
         return active_version_dir(self.root, self.name)
+
+
+class ShadowWatch(PointerWatch):
+    """Tells cheaply whether one model's shadow mark moved (one ``stat`` per poll)."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        super().__init__(root, name, SHADOW_FILE)
+
+    def moved(self) -> tuple[bool, str | None]:
+        """(whether the mark changed since the last look, the version marked now or None).
+        Raises ModelNotFoundError when the file cannot be read."""
+        signature = self._signature()
+        if signature == self._seen:
+            return False, None
+        self._seen = signature
+        return True, None if signature is None else read_shadow(self.root, self.name)

@@ -45,22 +45,30 @@ class TriageServiceServicer(triage_pb2_grpc.TriageServiceServicer):
     def close(self) -> None:
         self._models.shutdown(wait=True)
 
+    async def install(self, engines: TriageEngines) -> None:
+        """Swaps in newly loaded engines between two calls: they are warmed up on the model
+        thread first (queued behind the calls already started, which finish on the old
+        ones); each call reads `self.engines` once, so it sees one set throughout."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._models, engines.warm_up)
+        self.engines = engines
+
     def _request(self, message: pb.TriageMessageRequest, prefix: str = "") -> TriageRequest:
         request = converters.triage_request(message, prefix)
         validate(request, max_text_chars=self.max_text_length, field_prefix=prefix)
         return request
 
-    async def _triage(self, tenant_id: str, requests: list[TriageRequest]) -> list[TriageOutcome]:
+    async def _triage(
+        self, engines: TriageEngines, tenant_id: str, requests: list[TriageRequest]
+    ) -> list[TriageOutcome]:
         config = self.configs.for_tenant(tenant_id)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._models, triage_messages, self.engines, config, requests
-        )
+        return await loop.run_in_executor(self._models, triage_messages, engines, config, requests)
 
     async def TriageMessage(
         self, request: pb.TriageMessageRequest, context: Context
     ) -> pb.TriageMessageResponse:
-        (outcome,) = await self._triage(request.tenant_id, [self._request(request)])
+        (outcome,) = await self._triage(self.engines, request.tenant_id, [self._request(request)])
         return pb.TriageMessageResponse(triage=converters.triage_result(outcome))
 
     async def TriageMessages(
@@ -69,6 +77,7 @@ class TriageServiceServicer(triage_pb2_grpc.TriageServiceServicer):
         size = len(request.messages)
         check_batch_size(size, self.max_batch_size, "messages")
         results: list[pb.TriageMessagesResult | None] = [None] * size
+        engines = self.engines  # one set of models for the whole batch, even across a swap
         by_tenant: dict[str, list[tuple[int, TriageRequest]]] = {}
         for i, message in enumerate(request.messages):
             try:
@@ -80,7 +89,7 @@ class TriageServiceServicer(triage_pb2_grpc.TriageServiceServicer):
             by_tenant.setdefault(message.tenant_id, []).append((i, triage_request))
         for tenant_id, entries in by_tenant.items():
             check_deadline()
-            outcomes = await self._triage(tenant_id, [r for _, r in entries])
+            outcomes = await self._triage(engines, tenant_id, [r for _, r in entries])
             for (i, _), outcome in zip(entries, outcomes, strict=True):
                 results[i] = pb.TriageMessagesResult(triage=converters.triage_result(outcome))
         return pb.TriageMessagesResponse(results=[r for r in results if r is not None])

@@ -7,9 +7,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.common.model_registry import DEFAULT_ROOT
 from services.common.settings import ServiceSettings
 from services.triage.core.config import DEFAULT_CONFIG_PATH
-from services.triage.paths import DEFAULT_MODEL_DIR
 
 
 class TriageSettings(ServiceSettings):
@@ -30,11 +30,22 @@ class TriageSettings(ServiceSettings):
             "RESOURCE_EXHAUSTED at once instead of queueing without bound."
         ),
     )
-    model_dir: Path = Field(
-        DEFAULT_MODEL_DIR,
+    models_registry: Path = Field(
+        DEFAULT_ROOT,
         description=(
-            "Sentiment and intent model artifacts, built by `make models` or "
-            "`python -m models.triage train --out DIR`. The service does not start without them."
+            "Model registry root (python -m models.triage --help). The active triage_sentiment "
+            "and triage_intent versions are served, watched and hot-swapped on promote or "
+            "rollback; the service does not start without them (`make models` builds them)."
+        ),
+    )
+    model_reload_seconds: float = Field(
+        1.0, ge=0.1, description="How often the registry's active pointers are checked."
+    )
+    model_dir: Path | None = Field(
+        None,
+        description=(
+            "Serve this fixed artifact directory (`python -m models.triage train --out DIR`) "
+            "instead of the registry's active versions; never reloaded."
         ),
     )
     config_file: Path = Field(

@@ -1,12 +1,14 @@
 """All triage engines together: what a service worker loads once at start-up.
 
-Serving only loads: it never trains. Without usable artifacts `TriageEngines.load` raises
+Serving only loads: it never trains. The service loads the registry's active versions
+(engines/watcher.py); `TriageEngines.load` loads a plain artifact directory (`python -m
+models.triage train --out DIR`) and, without usable artifacts, raises
 ArtifactsMissingError, whose message names the directory and the command that builds them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from services.triage.core.types import ModelVersion
@@ -34,6 +36,16 @@ class TriageEngines:
         language = TriageLanguageDetector()
         language.load()
         return cls(language=language, sentiment=sentiment, intent=intent)
+
+    def replacing(self, *, sentiment: SentimentEngine, intent: IntentEngine) -> TriageEngines:
+        """The same engines with these models (the language detector is shared)."""
+        return replace(self, sentiment=sentiment, intent=intent)
+
+    def warm_up(self) -> None:
+        """One prediction through each trained model: run it on the thread that will serve
+        them, before they serve (see SentimentEngine.load)."""
+        self.sentiment.warm_up()
+        self.intent.predict(["ok"])
 
     @property
     def versions(self) -> dict[str, ModelVersion]:

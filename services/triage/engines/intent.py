@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.triage.core.intents import Intent
 from services.triage.core.types import ModelVersion
-from services.triage.engines.artifacts import INTENT, load_model, read_manifest
+from services.triage.engines.artifacts import INTENT, ArtifactEntry, load_model, read_manifest
 from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
 from services.triage.engines.intent_model import FloatArray, IntentClassifier
 
@@ -17,8 +17,10 @@ class IntentEngine:
 
     name = "intent-tfidf-logreg"
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, entry: ArtifactEntry | None = None) -> None:
+        """`entry` names the file in `model_dir` (a registry version); else its manifest does."""
         self.model_dir = model_dir
+        self.entry = entry
         self._model: IntentClassifier | None = None
         self.labels: tuple[Intent, ...] = ()
         self.model = ModelVersion(self.name, "unloaded")
@@ -35,7 +37,7 @@ class IntentEngine:
         return self._model.min_confidence
 
     def load(self) -> None:
-        entry = read_manifest(self.model_dir)[INTENT]
+        entry = self.entry or read_manifest(self.model_dir)[INTENT]
         model = load_model(self.model_dir, entry, IntentClassifier)
         # Unpickling does not run __init__: a model from before `layout` existed has none.
         layout = getattr(model, "layout", 1)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.triage.core.types import ModelVersion
-from services.triage.engines.artifacts import SENTIMENT, load_model, read_manifest
+from services.triage.engines.artifacts import SENTIMENT, ArtifactEntry, load_model, read_manifest
 from services.triage.engines.base import ArtifactsMissingError, EngineNotLoadedError
 from services.triage.engines.sentiment_model import CLASSES, FloatArray, SentimentClassifier
 
@@ -24,8 +24,10 @@ class SentimentEngine:
     name = "sentiment-nb-logreg-use"
     classes = CLASSES
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, entry: ArtifactEntry | None = None) -> None:
+        """`entry` names the file in `model_dir` (a registry version); else its manifest does."""
         self.model_dir = model_dir
+        self.entry = entry
         self._model: SentimentClassifier | None = None
         self.model = ModelVersion(self.name, "unloaded")
 
@@ -38,8 +40,12 @@ class SentimentEngine:
         """Languages the model has its own weights for (ISO 639-1)."""
         return self._model.languages if self._model is not None else ()
 
-    def load(self) -> None:
-        entry = read_manifest(self.model_dir)[SENTIMENT]
+    def load(self, *, warm_up: bool = True) -> None:
+        """Loads the model; with `warm_up`, also runs one prediction (see `warm_up`).
+
+        Without it the engine is safe to load on another thread while a loaded engine
+        predicts: the sentence encoder both share is then left alone."""
+        entry = self.entry or read_manifest(self.model_dir)[SENTIMENT]
         model = load_model(self.model_dir, entry, SentimentClassifier)
         # Unpickling does not run __init__: a model from before `layout` existed has none.
         layout = getattr(model, "layout", 1)
@@ -49,10 +55,18 @@ class SentimentEngine:
                 f"{entry.file} has sentiment model layout {layout}, this code reads layout "
                 f"{SentimentClassifier.LAYOUT}",
             )
-        # One prediction loads the sentence encoder (~1 s) now rather than in a first call.
-        model.predict_proba(["ok"], [model.languages[0] if model.languages else "en"])
         self._model = model
         self.model = ModelVersion(self.name, entry.version)
+        if warm_up:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """One prediction: loads the sentence encoder (~1 s, once per process) now rather
+        than in a first call, and proves the model predicts."""
+        if self._model is None:
+            raise EngineNotLoadedError(self.model)
+        languages = self._model.languages
+        self._model.predict_proba(["ok"], [languages[0] if languages else "en"])
 
     def predict(self, texts: Sequence[str], languages: Sequence[str]) -> FloatArray:
         """(n, 3) probabilities (negative, neutral, positive); `languages` are ISO 639-1.
