@@ -30,16 +30,19 @@ RUN pip install -q -c requirements.lock ./clients/python \
 COPY services services
 COPY models models
 # data/triage (2 MB) is what the training step below reads. The service itself never
-# trains: with no models in TRIAGE_MODEL_DIR (e.g. an empty volume mounted over it) it
-# refuses to start, naming the directory and the command that builds them.
+# trains: with no active versions in TRIAGE_MODELS_REGISTRY (e.g. an empty volume mounted
+# over it) it refuses to start, naming the registry and the command that builds them.
 COPY data/triage data/triage
 # The project itself, editable: its settings find var/models/ and the default config
-# next to the code (/app). Then the sentiment and intent models, built here explicitly
-# (deterministic, as `make models`).
+# next to the code (/app). Then the sentiment and intent models, built, registered and
+# promoted here explicitly (deterministic, as `make models`).
 RUN pip install -q --no-deps -e . \
     && python -m models.triage train \
     && python -m compileall -q services models \
     && chmod -R a+rX /app
+# The registry belongs to the service user: `python -m models.triage promote` in the
+# container writes its active.json.
+RUN chown -R 10001:10001 /app/var/models/registry
 
 COPY docker/healthcheck.py /app/healthcheck.py
 # Workers: one per CPU the pod or container is given (0 would count the host's CPUs).
@@ -52,7 +55,7 @@ ENV PYTHONUNBUFFERED=1 \
     TRIAGE_METRICS_HOST=0.0.0.0 \
     TRIAGE_METRICS_PORT=9102 \
     TRIAGE_WORKERS=1 \
-    TRIAGE_MODEL_DIR=/app/var/models/triage
+    TRIAGE_MODELS_REGISTRY=/app/var/models/registry
 USER 10001:10001
 EXPOSE 50052 9102
 HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
