@@ -219,11 +219,18 @@ def _track(flag: str | None, result: TrainResult, directory: Path, seconds: floa
     """Logs the run to MLflow when asked; only then is the module (and mlflow) imported."""
     if flag is None and not os.environ.get("MLFLOW_TRACKING_URI"):
         return
-    from models.returns.tracking import log_training_run, tracking_uri
-
+    try:
+        from models.returns.tracking import TrackingError, log_training_run, tracking_uri
+    except ImportError as exc:  # e.g. the service image, which has no `train` extra
+        _progress(f"warning: not logged to MLflow: {exc} (pip install -e '.[train]')")
+        return
     uri = tracking_uri(flag)
     assert uri is not None  # a flag or the variable is set
-    run_id = log_training_run(uri, result, directory, trained_seconds=seconds)
+    try:
+        run_id = log_training_run(uri, result, directory, trained_seconds=seconds)
+    except TrackingError as exc:  # the version is registered either way
+        _progress(f"warning: not logged to MLflow at {uri}: {exc}")
+        return
     _progress(f"logged to MLflow at {uri}: run {run_id}")
 
 

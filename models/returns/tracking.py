@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import mlflow
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from models.returns.train import TrainResult
@@ -105,11 +106,22 @@ def run_metrics(result: TrainResult, trained_seconds: float) -> dict[str, float]
     return values
 
 
+class TrackingError(RuntimeError):
+    """The run could not be logged (store unreachable, refused, not writable)."""
+
+
 def log_training_run(
     uri: str, result: TrainResult, directory: Path, *, trained_seconds: float
 ) -> str:
     """Logs one training run; returns its run id. ``directory`` is the registered version
     (artifact, model card and plots are copied from it)."""
+    try:
+        return _log(uri, result, directory, trained_seconds)
+    except (MlflowException, OSError) as exc:
+        raise TrackingError(str(exc).splitlines()[0] if str(exc) else repr(exc)) from exc
+
+
+def _log(uri: str, result: TrainResult, directory: Path, trained_seconds: float) -> str:
     meta = result.metadata
     client = MlflowClient(tracking_uri=uri)
     experiment = _experiment(client, uri, meta.name)

@@ -91,3 +91,18 @@ def test_training_without_tracking_never_imports_mlflow(tmp_path: Path) -> None:
         [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_store_that_cannot_be_written_warns_and_training_still_registers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    uri = f"sqlite:///{blocker / 'mlflow.db'}"
+    registry = tmp_path / "registry"
+    argv = ["--registry", str(registry), "train", "fraud", "--rows", "6000", "--seed", "3"]
+    code = main([*argv, "--no-report", "--mlflow", uri])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert f"warning: not logged to MLflow at {uri}: " in err
+    assert (registry / "returns_fraud" / out.strip() / "model.txt").is_file()
