@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import math
 import os
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from models.returns import decisions
+from models.returns import decisions, drift
 from models.returns.bootstrap import DEFAULT_RESAMPLES
 from models.returns.bootstrap import DEFAULT_SEED as DEFAULT_BOOTSTRAP_SEED
 from models.returns.compare import TOP_EXAMPLES
@@ -28,6 +29,7 @@ from models.returns.registry import (
     resolve_name,
     resolve_root,
     rollback,
+    set_shadow,
     show,
 )
 from services.returns_decision.engines.risk.errors import RiskModelError
@@ -83,13 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     _mlflow_option(p)
 
     decisions.add_command(sub)
+    drift.add_command(sub)
 
     p = sub.add_parser("synth", help="write synthetic return requests to Parquet or CSV")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
 
-    sub.add_parser("list", help="list registered versions")
+    sub.add_parser("list", help="list registered versions (* active, s shadow)")
 
     p = sub.add_parser("show", help="describe a version (default: the active one)")
     p.add_argument("name", help="model name, or the task (fraud, wardrobing)")
@@ -108,16 +111,51 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="model name, or the task (fraud, wardrobing)")
     p.add_argument("version_a", metavar="VERSION_A", help="the champion (differences are B - A)")
     p.add_argument("version_b", metavar="VERSION_B", help="the challenger")
-    p.add_argument(
+    rows = p.add_mutually_exclusive_group()
+    rows.add_argument(
         "--data",
         type=Path,
         help="Parquet or CSV table in the training format, rows neither version trained on "
         "(default: the test split both trained without, when they share training data)",
     )
+    rows.add_argument(
+        "--from-decisions",
+        dest="from_decisions",
+        type=Path,
+        metavar="LOGDIR",
+        help="compare on live traffic: the decision log's rows where one version served and "
+        "the other was its shadow (band agreement, score distributions; metrics on the rows "
+        "outcomes label, as `dataset --from-decisions` labels them)",
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=dt.date.fromisoformat,
+        default=dt.datetime.now(dt.UTC).date(),
+        metavar="DATE",
+        help="with --from-decisions: the day maturity is counted to (default today, UTC)",
+    )
+    p.add_argument(
+        "--maturity-days",
+        dest="maturity_days",
+        type=int,
+        default=decisions.DEFAULT_MATURITY_DAYS,
+        metavar="N",
+        help=f"with --from-decisions: as for `dataset` (default {decisions.DEFAULT_MATURITY_DAYS})",
+    )
     p.add_argument("--json", type=Path, metavar="OUT", help="also write the full report as JSON")
     p.add_argument("--resamples", type=int, default=DEFAULT_RESAMPLES, help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=DEFAULT_BOOTSTRAP_SEED, help="bootstrap seed")
     p.add_argument("--top", type=int, default=TOP_EXAMPLES, help="changed rows to list")
+
+    p = sub.add_parser(
+        "shadow",
+        help="score a version beside the active one on live traffic (logged, never served)",
+    )
+    p.add_argument("name", help="model name, or the task (fraud, wardrobing)")
+    p.add_argument("version", nargs="?", help="the version to score in shadow")
+    p.add_argument("--clear", action="store_true", help="stop scoring the shadow")
+    p.add_argument("--no-check", action="store_true", help="skip loading it first")
 
     p = sub.add_parser("rollback", help="re-activate the previously active version")
     p.add_argument("name")
@@ -264,8 +302,26 @@ def _promote(args: argparse.Namespace, root: Path) -> int:
 
 
 def _compare(args: argparse.Namespace, root: Path) -> int:
-    from models.returns.compare import compare, render
+    from models.returns.compare import compare, compare_logged, render, render_logged
 
+    if args.from_decisions is not None:
+        report = compare_logged(
+            root,
+            resolve_name(args.name),
+            args.version_a,
+            args.version_b,
+            args.from_decisions,
+            as_of=args.as_of,
+            maturity_days=args.maturity_days,
+            resamples=args.resamples,
+            seed=args.seed,
+            top=args.top,
+            progress=_progress,
+        )
+        sys.stdout.write(render_logged(report))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return 0
     report = compare(
         root,
         resolve_name(args.name),
@@ -281,6 +337,17 @@ def _compare(args: argparse.Namespace, root: Path) -> int:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _progress(f"wrote {args.json}")
+    return 0
+
+
+def _shadow(args: argparse.Namespace, root: Path) -> int:
+    name = resolve_name(args.name)
+    if args.clear == (args.version is not None):
+        print("error: name a VERSION to score in shadow, or --clear", file=sys.stderr)
+        return 2
+    version = None if args.clear else args.version
+    previous = set_shadow(root, name, version, check=not args.no_check)
+    print(f"{name}: shadow {version or 'none'} (was {previous or 'none'})")
     return 0
 
 
@@ -301,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args, root)
         if args.command == "dataset":
             return decisions.run(args)
+        if args.command == "drift":
+            return drift.run(args, root)
         if args.command == "synth":
             return _synth(args)
         if args.command == "list":
@@ -310,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for r in rows:
                 auc = "" if r.test_roc_auc is None else f"test AUC {r.test_roc_auc:.4f}"
                 best = "" if r.best_roc_auc is None else f" (best achievable {r.best_roc_auc:.4f})"
-                mark = "*" if r.active else " "
+                mark = "*" if r.active else "s" if r.shadow else " "
                 print(
                     f"{mark} {r.name:<22} {r.version:<15} {r.task:<11} {r.registered_at:<26} ",
                     end="",
@@ -324,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _promote(args, root)
         if args.command == "compare":
             return _compare(args, root)
+        if args.command == "shadow":
+            return _shadow(args, root)
         if args.command == "rollback":
             pointer = rollback(root, resolve_name(args.name))
             print(f"{resolve_name(args.name)}: active {pointer.version}")

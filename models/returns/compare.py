@@ -397,6 +397,189 @@ def compare(
     return {"name": name, "task": task, **report}
 
 
+# --- on the decision log: an active version and its shadow on live traffic ------------
+
+
+def _logged_pairs(
+    columns: Mapping[str, list[Any]], task: Task, version_a: str, version_b: str
+) -> list[tuple[int, float, str, float, str]]:
+    """Rows (latest record per line) where one version served and the other was the
+    shadow: (index, A's score, A's band, B's score, B's band)."""
+    from models.returns.decisions import latest
+
+    found = []
+    for i in sorted(latest(columns).values()):
+        active, shadow = columns[f"{task}_model_version"][i], columns[f"{task}_shadow_version"][i]
+        served = (columns[f"{task}_score"][i], columns[f"{task}_band"][i])
+        shadowed = (columns[f"{task}_shadow_score"][i], columns[f"{task}_shadow_band"][i])
+        if served[0] is None or shadowed[0] is None:
+            continue
+        if (active, shadow) == (version_a, version_b):
+            found.append((i, served[0], served[1], shadowed[0], shadowed[1]))
+        elif (active, shadow) == (version_b, version_a):
+            found.append((i, shadowed[0], shadowed[1], served[0], served[1]))
+    return found
+
+
+def _distribution(values: FloatArray) -> dict[str, float]:
+    quantiles = np.quantile(values, (0.1, 0.5, 0.9, 0.99)).tolist()
+    return {
+        "mean": float(values.mean()),
+        **{f"p{q}": v for q, v in zip((10, 50, 90, 99), quantiles, strict=True)},
+    }
+
+
+def compare_logged(
+    root: Path,
+    name: str,
+    version_a: str,
+    version_b: str,
+    log_dir: Path,
+    *,
+    as_of: dt.date,
+    maturity_days: int,
+    resamples: int = bootstrap.DEFAULT_RESAMPLES,
+    seed: int = bootstrap.DEFAULT_SEED,
+    top: int = TOP_EXAMPLES,
+    progress: Progress = lambda _: None,
+) -> dict[str, Any]:
+    """A version and its shadow on the traffic the service logged: band agreement and score
+    distributions on every row both scored, and, on the rows whose outcomes label them
+    (``models dataset``'s labels), the metrics of ``compare_scored``."""
+    from models.returns import decisions
+    from models.returns.drift import psi
+
+    dir_a, meta_a = _metadata(root, name, version_a)
+    _, meta_b = _metadata(root, name, version_b)
+    if meta_a.task != meta_b.task:
+        raise CompareError(f"{version_a} is a {meta_a.task} model, {version_b} a {meta_b.task} one")
+    task: Task = meta_a.task  # type: ignore[assignment]
+    scores = [f"{task}_{c}" for c in ("model_version", "score", "band")]
+    scores += [f"{task}_shadow_{c}" for c in ("version", "score", "band")]
+    columns, files = decisions.read_log(
+        log_dir, [*decisions.ID_COLUMNS, *datasets.INPUT_COLUMNS], optional=scores
+    )
+    pairs = _logged_pairs(columns, task, version_a, version_b)
+    if not pairs:
+        raise CompareError(
+            f"{log_dir}: no logged row was scored by both {version_a} and {version_b} (one "
+            f"active, the other shadow: python -m models shadow {task} VERSION)"
+        )
+    progress(f"{len(pairs)} logged rows scored by both, in {files} files")
+    pa_, pb_ = (np.array([p[k] for p in pairs], dtype=np.float64) for k in (1, 3))
+    crosstab = {x: dict.fromkeys(BANDS, 0) for x in BANDS}
+    for p in pairs:
+        crosstab[p[2]][p[4]] += 1
+    agree = sum(p[2] == p[4] for p in pairs)
+    deciles = sorted(set(np.quantile(pa_, np.arange(1, 10) / 10).tolist()))
+    bins_a = np.bincount(np.searchsorted(deciles, pa_), minlength=len(deciles) + 1) / len(pa_)
+    bins_b = np.bincount(np.searchsorted(deciles, pb_), minlength=len(deciles) + 1) / len(pb_)
+    logged = {
+        "log_dir": str(log_dir),
+        "rows": len(pairs),
+        "band_agreement": agree / len(pairs),
+        "crosstab": crosstab,
+        "a_scores": _distribution(pa_),
+        "b_scores": _distribution(pb_),
+        "mean_abs_difference": float(np.abs(pb_ - pa_).mean()),
+        "score_psi": psi(bins_a.tolist(), bins_b.tolist()),  # B against A's deciles
+    }
+    report: dict[str, Any] = {"name": name, "task": task, "logged": logged, "outcomes": None}
+
+    table, built = decisions.build(log_dir, as_of=as_of, maturity_days=maturity_days, tasks=(task,))
+    label = datasets.LABEL_COLUMNS[task]
+    labelled = {
+        key: y
+        for key, y in zip(
+            zip(table["tenant_id"], table["request_id"], table["line_item_id"], strict=True),
+            table[label],
+            strict=True,
+        )
+    }
+    keys = [
+        (columns["tenant_id"][p[0]], columns["request_id"][p[0]], columns["line_item_id"][p[0]])
+        for p in pairs
+    ]
+    chosen = [k for k, key in enumerate(keys) if key in labelled]
+    # from_columns sorts rows by requested_on (stably): sort first, so rows and scores align.
+    chosen.sort(key=lambda k: columns["requested_on"][pairs[k][0]])
+    y = np.array([labelled[keys[k]] for k in chosen], dtype=np.int8)
+    if len(chosen) == 0 or y.all() or not y.any():
+        report["outcomes"] = {
+            "skipped": f"{len(chosen)} of the rows are labelled by their outcomes (as of "
+            f"{built.as_of}, maturity {maturity_days} days); both classes are needed"
+        }
+        return report
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from models.returns.table_io import columns_of
+    from services.returns_decision.engines.decision_log.schema import DECISION_SCHEMA
+
+    # Typed as the log types them, then read as a table file would be.
+    logged_inputs = pa.table(
+        {
+            c: pa.array(
+                [columns[c][pairs[k][0]] for k in chosen], type=DECISION_SCHEMA.field(c).type
+            )
+            for c in datasets.INPUT_COLUMNS
+        }
+    )
+    inputs = columns_of(logged_inputs)
+    inputs[label] = y
+    rows_ds = datasets.from_columns(inputs, source=f"{log_dir} (logged)", tasks=(task,))
+    rows = Rows(
+        rows_ds,
+        rows_ds.feature_matrix(),
+        rows_ds.labels[task],
+        f"{len(chosen)} logged rows of {log_dir} scored by both and labelled by their "
+        f"outcomes (as of {built.as_of}, maturity {maturity_days} days)",
+        "decision_log",
+    )
+    scored_a = Scored(
+        version_a,
+        pa_[chosen],
+        [pairs[k][2] for k in chosen],
+        read_metadata(dir_a).bands,
+    )
+    scored_b = Scored(
+        version_b,
+        pb_[chosen],
+        [pairs[k][4] for k in chosen],
+        meta_b.bands,
+    )
+    progress(f"bootstrap: {resamples} paired resamples (seed {seed})")
+    report["outcomes"] = compare_scored(
+        rows, scored_a, scored_b, resamples=resamples, seed=seed, top=top, progress=progress
+    )
+    return report
+
+
+def render_logged(report: Mapping[str, Any]) -> str:
+    logged = report["logged"]
+    a, b = logged["a_scores"], logged["b_scores"]
+    lines = [
+        f"{report['name']} ({report['task']}) on the decision log {logged['log_dir']}: "
+        f"{logged['rows']} rows scored by both (one serving, the other in shadow)",
+        f"bands agree on {100 * logged['band_agreement']:.2f} % of rows; "
+        f"mean |B - A| score {logged['mean_abs_difference']:.4f}; "
+        f"PSI of B's scores over A's deciles {logged['score_psi']:.4f}",
+        f"{'scores':<8}" + "".join(f"{k:>9}" for k in a),
+        f"{'A':<8}" + "".join(f"{v:>9.4f}" for v in a.values()),
+        f"{'B':<8}" + "".join(f"{v:>9.4f}" for v in b.values()),
+        f"{'A | B':<10}" + "".join(f"{band:>10}" for band in BANDS),
+    ]
+    for band_a in BANDS:
+        lines.append(
+            f"{band_a:<10}" + "".join(f"{logged['crosstab'][band_a][x]:>10}" for x in BANDS)
+        )
+    outcomes = report["outcomes"]
+    lines.append("")
+    if outcomes is None or "skipped" in outcomes:
+        lines.append(f"metrics on outcomes: none ({(outcomes or {}).get('skipped', '')})")
+        return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + render({**report, **outcomes})
+
+
 # --- the readable table ---------------------------------------------------------------
 
 

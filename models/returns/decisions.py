@@ -59,7 +59,7 @@ dropped, and why (counted in the report):
 The report (stderr, and <out>.report.json) also counts outcomes whose decision is not in
 the log files (outcomes_without_decision)."""
 
-_ID_COLUMNS: Final = ("request_id", "tenant_id", "line_item_id", "decided_at")
+ID_COLUMNS: Final = ("request_id", "tenant_id", "line_item_id", "decided_at")
 
 
 @dataclass
@@ -136,7 +136,12 @@ def wardrobing_label(outcome: Mapping[str, Any] | None, mature: bool) -> int | N
     return None
 
 
-def _read_decisions(log_dir: Path) -> tuple[dict[str, list[Any]], int]:
+def read_log(
+    log_dir: Path, wanted: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[dict[str, list[Any]], int]:
+    """The ``wanted`` and ``optional`` columns of every logged row, and the number of files
+    read. Files written before a column was added lack it: null there; an ``optional``
+    column no file has yet (e.g. the shadow scores) is null throughout."""
     files = part_files(log_dir)
     if not files:
         raise DataError(f"{log_dir}: no decision log files (decisions/date=*/part-*.parquet)")
@@ -144,14 +149,29 @@ def _read_decisions(log_dir: Path) -> tuple[dict[str, list[Any]], int]:
         tables = [pq.read_table(p) for p in files]
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{log_dir}: cannot read the decision log: {exc}") from None
-    # Files written before a column was added lack it: null there.
     table = pa.concat_tables(tables, promote_options="default")
-    wanted = [*_ID_COLUMNS, "label_required", *INPUT_COLUMNS]
     missing = [c for c in wanted if c not in table.column_names]
     if missing:
         raise DataError(f"{log_dir}: the decision log lacks column(s) {missing}")
-    columns: dict[str, list[Any]] = table.select(wanted).to_pydict()
+    present = [c for c in (*wanted, *optional) if c in table.column_names]
+    columns: dict[str, list[Any]] = table.select(present).to_pydict()
+    columns.update({c: [None] * table.num_rows for c in optional if c not in columns})
     return columns, len(files)
+
+
+def latest(columns: Mapping[str, list[Any]]) -> dict[tuple[str, str, str], int]:
+    """Per (tenant, request, line), the index of its latest record (a retry is logged again)."""
+    found: dict[tuple[str, str, str], int] = {}
+    for i in range(len(columns["request_id"])):
+        key = (columns["tenant_id"][i], columns["request_id"][i], columns["line_item_id"][i])
+        kept = found.get(key)
+        if kept is None or columns["decided_at"][i] >= columns["decided_at"][kept]:
+            found[key] = i
+    return found
+
+
+def _read_decisions(log_dir: Path) -> tuple[dict[str, list[Any]], int]:
+    return read_log(log_dir, [*ID_COLUMNS, "label_required", *INPUT_COLUMNS])
 
 
 def _read_outcomes(log_dir: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -176,20 +196,15 @@ def build(
     n = len(columns["request_id"])
     report.rows_read = n
 
-    latest: dict[tuple[str, str, str], int] = {}
-    for i in range(n):
-        key = (columns["tenant_id"][i], columns["request_id"][i], columns["line_item_id"][i])
-        kept = latest.get(key)
-        if kept is None or columns["decided_at"][i] >= columns["decided_at"][kept]:
-            latest[key] = i
-    report.dropped["superseded"] = n - len(latest)
-    report.outcomes_without_decision = sum(1 for key in outcomes if key not in latest)
+    kept = latest(columns)
+    report.dropped["superseded"] = n - len(kept)
+    report.outcomes_without_decision = sum(1 for key in outcomes if key not in kept)
 
-    out: dict[str, list[Any]] = {name: [] for name in (*_ID_COLUMNS, *INPUT_COLUMNS)}
+    out: dict[str, list[Any]] = {name: [] for name in (*ID_COLUMNS, *INPUT_COLUMNS)}
     out.update({LABEL_COLUMNS[t]: [] for t in tasks})
     counts = {t: Counter[int]() for t in tasks}
     mature_before = as_of - dt.timedelta(days=maturity_days)
-    for key, i in sorted(latest.items(), key=lambda kv: kv[1]):
+    for key, i in sorted(kept.items(), key=lambda kv: kv[1]):
         decided_on = columns["decided_at"][i].date()
         if decided_on > as_of:
             report.dropped["decided_after_as_of"] += 1
@@ -207,7 +222,7 @@ def build(
         if unknown:
             report.dropped["immature" if not mature else f"{unknown[0]}_outcome_unknown"] += 1
             continue
-        for name in (*_ID_COLUMNS, *INPUT_COLUMNS):
+        for name in (*ID_COLUMNS, *INPUT_COLUMNS):
             out[name].append(columns[name][i])
         for task in tasks:
             out[LABEL_COLUMNS[task]].append(labels[task])

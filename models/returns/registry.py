@@ -7,7 +7,8 @@ too: it is written into a staging directory and renamed into place when complete
 Every move of the pointer (promotion or rollback) is appended to
 ``<root>/<name>/promotions.jsonl``, one JSON object per line, never rewritten: when, which
 version, the one it replaced, and for promotions the gate's verdict and any override
-(``gate.py``). The service never reads it.
+(``gate.py``); so is every move of the shadow mark (``shadow.json``: a version the service
+scores beside the active one and logs, never serves). The service never reads it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from models.returns.dataset import ReturnsDataset, Task
+from models.returns.drift import profile
 from models.returns.train import TrainResult
 from services.common.paths import VAR_DIR
 from services.returns_decision.engines.risk.artifact import (
@@ -33,6 +35,7 @@ from services.returns_decision.engines.risk.artifact import (
 )
 from services.returns_decision.engines.risk.errors import ModelNotFoundError, RiskModelError
 from services.returns_decision.engines.risk.model import RiskModel
+from services.returns_decision.engines.risk.profile import write_profile
 from services.returns_decision.engines.risk.registry import (
     POINTER_FILE,
     Pointer,
@@ -40,8 +43,10 @@ from services.returns_decision.engines.risk.registry import (
     locked,
     model_dir,
     read_pointer,
+    read_shadow,
     version_dir,
     write_pointer,
+    write_shadow,
 )
 from services.returns_decision.engines.risk.scorer import FRAUD_MODEL, WARDROBING_MODEL
 
@@ -95,6 +100,16 @@ def register(
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=parent))
     try:
         write_artifact(staging, result.model_text, result.metadata)
+        # The reference drift is measured against (not part of the version's hash).
+        train_split = result.splits["train"]
+        write_profile(
+            staging,
+            profile(
+                train_split.features,
+                result.probabilities["train"],
+                result.metadata.training.get("data_fingerprint"),
+            ),
+        )
         if write_report:
             from models.returns.report import write_report as write  # matplotlib: only here
 
@@ -117,6 +132,7 @@ class VersionInfo:
     task: str
     active: bool
     registered_at: str
+    shadow: bool
     test_roc_auc: float | None
     best_roc_auc: float | None
 
@@ -146,6 +162,10 @@ def list_versions(root: Path, name: str | None = None) -> list[VersionInfo]:
             active: str | None = read_pointer(root, model).version
         except ModelNotFoundError:
             active = None
+        try:
+            shadow = read_shadow(root, model)
+        except ModelNotFoundError:
+            shadow = None
         for version in directory.iterdir():
             if not version.is_dir() or version.name.startswith("."):
                 continue
@@ -161,6 +181,7 @@ def list_versions(root: Path, name: str | None = None) -> list[VersionInfo]:
                     task=meta.task,
                     active=version.name == active,
                     registered_at=_registered_at(version),
+                    shadow=version.name == shadow,
                     test_roc_auc=meta.training.get("test_metrics", {}).get("roc_auc"),
                     best_roc_auc=best.get("roc_auc"),
                 )
@@ -175,6 +196,7 @@ def show(root: Path, name: str, version: str | None = None) -> dict[str, Any]:
         pointer: Pointer | None = read_pointer(root, name)
     except ModelNotFoundError:
         pointer = None
+    shadow = read_shadow(root, name)
     if version is None:
         if pointer is None:
             raise ModelNotFoundError(f"model {name!r} has no active version; name one")
@@ -197,6 +219,8 @@ def show(root: Path, name: str, version: str | None = None) -> dict[str, Any]:
         "active": pointer is not None and pointer.version == version,
         "active_version": pointer.version if pointer else None,
         "history": list(pointer.history) if pointer else [],
+        "shadow": shadow == version,
+        "shadow_version": shadow,
         "registered_at": _registered_at(directory),
         "task": meta.task,
         "schema_fingerprint": meta.schema_fingerprint,
@@ -276,6 +300,10 @@ def promote(
         write_pointer(root, name, pointer)
         entry: dict[str, Any] = {"gate": None, "forced": False, "reason": None, "via": None}
         entry.update(record or {})
+        if read_shadow(root, name) == version:
+            # Promoted from shadow: scoring it beside itself would tell nothing.
+            write_shadow(root, name, None)
+            entry["shadow_cleared"] = True
         entry.update(
             at=_now(),
             action="promote",
@@ -284,6 +312,39 @@ def promote(
         )
         _append_promotion(root, name, entry)
         return pointer
+
+
+def set_shadow(root: Path, name: str, version: str | None, *, check: bool = True) -> str | None:
+    """Marks ``version`` shadow (None: clears the mark); returns the version marked before.
+
+    With ``check``, first loads the version as the service would. The active version
+    cannot be its own shadow. Logged in ``promotions.jsonl``."""
+    if version is not None:
+        directory = version_dir(root, name, version)
+        if not directory.is_dir():
+            raise ModelNotFoundError(f"model {name!r} has no version {version!r}")
+        if check:
+            RiskModel.load(directory).close()
+    with locked(root, name):
+        previous = read_shadow(root, name)
+        if version is not None:
+            with contextlib.suppress(ModelNotFoundError):
+                if read_pointer(root, name).version == version:
+                    raise RegistryError(f"model {name!r}: {version} is the active version")
+        if previous == version:
+            return previous
+        write_shadow(root, name, version)
+        _append_promotion(
+            root,
+            name,
+            {
+                "at": _now(),
+                "action": "shadow" if version is not None else "clear_shadow",
+                "version": version,
+                "previous": previous,
+            },
+        )
+        return previous
 
 
 def rollback(root: Path, name: str) -> Pointer:
@@ -338,5 +399,6 @@ __all__ = [
     "resolve_name",
     "resolve_root",
     "rollback",
+    "set_shadow",
     "show",
 ]

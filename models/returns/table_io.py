@@ -41,6 +41,11 @@ def read_table(path: Path) -> dict[str, npt.NDArray[Any]]:
     repeated = [f"{name!r} ({n} times)" for name, n in counts.items() if n > 1]
     if repeated:
         raise DataError(f"{path}: duplicated column name(s): {', '.join(repeated)}")
+    return columns_of(table)
+
+
+def columns_of(table: Any) -> dict[str, npt.NDArray[Any]]:
+    """An Arrow table's columns as numpy arrays (dates as datetime64[D])."""
     columns: dict[str, npt.NDArray[Any]] = {}
     for name in table.column_names:
         column = table.column(name)

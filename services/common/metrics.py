@@ -88,6 +88,16 @@ class ServiceMetrics:
         """A service-specific counter on this registry (e.g. model swaps)."""
         return Counter(name, documentation, labels, registry=self.registry)
 
+    def histogram(
+        self,
+        name: str,
+        documentation: str,
+        labels: tuple[str, ...] = (),
+        buckets: tuple[float, ...] = LATENCY_BUCKETS,
+    ) -> Histogram:
+        """A service-specific histogram on this registry (e.g. a score distribution)."""
+        return Histogram(name, documentation, labels, buckets=buckets, registry=self.registry)
+
 
 def multiprocess_mode() -> bool:
     return bool(os.environ.get(MULTIPROC_ENV))

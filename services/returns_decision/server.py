@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from retail.returns_decision.v1 import returns_decision_pb2, returns_decision_pb2_grpc
@@ -25,6 +26,7 @@ from services.returns_decision.settings import ReturnsSettings
 
 if TYPE_CHECKING:
     from services.returns_decision.engines.decision_log.writer import DecisionLogWriter
+    from services.returns_decision.engines.risk.scorer import ReturnRiskScorer
     from services.returns_decision.engines.rules.store import ReloadReport
 
 log = logging.getLogger("services.returns_decision")
@@ -58,7 +60,61 @@ def _report(report: ReloadReport, metrics: ServiceMetrics) -> None:
         log.warning("policy removed", extra={"tenant": tenant})
 
 
-def _decision_log(settings: ReturnsSettings, metrics: ServiceMetrics) -> DecisionLogWriter | None:
+def _model_versions(scorer: ReturnRiskScorer, metrics: ServiceMetrics) -> None:
+    for name, version in scorer.versions.items():
+        metrics.set_component_version(name, version or "none")
+    for name, version in scorer.shadow_versions.items():
+        metrics.set_component_version(f"{name}:shadow", version or "none")
+
+
+def _drift(
+    settings: ReturnsSettings, scorer: ReturnRiskScorer | None, metrics: ServiceMetrics
+) -> Callable[[list[tuple[Any, ...]]], None]:
+    """The drift metrics' update, binned by the active fraud model's training profile."""
+    from services.returns_decision.engines.decision_log.drift import (
+        SCORE_BUCKETS,
+        DriftMetrics,
+        reference_edges,
+    )
+    from services.returns_decision.engines.risk.profile import read_profile
+    from services.returns_decision.engines.risk.registry import active_version_dir
+    from services.returns_decision.engines.risk.scorer import FRAUD_MODEL, WARDROBING_MODEL
+
+    profile, reference = None, "fixed"
+    if scorer is not None:
+        profile = read_profile(active_version_dir(settings.models_registry, scorer.fraud.name))
+        reference = f"{scorer.fraud.name}@{scorer.fraud.version}" if profile else "fixed"
+    metrics.set_component_version("drift_reference", reference)
+    drift = DriftMetrics(
+        reference_edges(profile),
+        metrics.counter(
+            "returns_drift_feature_bin",
+            "Logged rows per bin of each numeric feature (bins: the reference model's "
+            "training deciles, see component drift_reference; or fixed).",
+            ("feature", "bin"),
+        ),
+        metrics.counter(
+            "returns_drift_category",
+            "Logged rows per category of each categorical feature.",
+            ("feature", "category"),
+        ),
+        metrics.histogram(
+            "returns_drift_score",
+            "Calibrated scores of logged rows, per model.",
+            ("model",),
+            buckets=SCORE_BUCKETS,
+        ),
+        {
+            "fraud": scorer.fraud.name if scorer else FRAUD_MODEL,
+            "wardrobing": scorer.wardrobing.name if scorer else WARDROBING_MODEL,
+        },
+    )
+    return drift.observe
+
+
+def _decision_log(
+    settings: ReturnsSettings, scorer: ReturnRiskScorer | None, metrics: ServiceMetrics
+) -> DecisionLogWriter | None:
     if not settings.decision_log_enabled:
         return None
     from services.returns_decision.engines.decision_log.writer import (
@@ -82,7 +138,11 @@ def _decision_log(settings: ReturnsSettings, metrics: ServiceMetrics) -> Decisio
         flush_seconds=settings.decision_log_flush_seconds,
         max_file_records=settings.decision_log_max_file_records,
         counters=LogCounters(
-            written=written.inc, dropped=dropped.inc, depth=depth.set, errors=errors.inc
+            written=written.inc,
+            dropped=dropped.inc,
+            depth=depth.set,
+            errors=errors.inc,
+            rows=_drift(settings, scorer, metrics),
         ),
     )
     try:
@@ -121,9 +181,8 @@ async def attach(
                 "Build the defaults with `make models` (python -m models build-defaults), "
                 "or set RETURNS_RISK_ENABLED=false to decide without risk scores."
             ) from exc
-        for name, version in scorer.versions.items():
-            metrics.set_component_version(name, version or "none")
-    decision_log = _decision_log(settings, metrics)
+        _model_versions(scorer, metrics)
+    decision_log = _decision_log(settings, scorer, metrics)
     core = ReturnsCore(store, scorer, top_features=settings.top_features, decision_log=decision_log)
     returns_decision_pb2_grpc.add_ReturnsDecisionServiceServicer_to_server(
         ReturnsDecisionServiceServicer(core, settings.max_batch_size), server
@@ -147,9 +206,11 @@ async def attach(
                 next_model = now + settings.model_reload_seconds
                 if await scorer.maybe_reload_in_thread():
                     swaps.inc()
-                    for name, version in scorer.versions.items():
-                        metrics.set_component_version(name, version or "none")
-                    log.info("risk models swapped", extra={"versions": scorer.versions})
+                    _model_versions(scorer, metrics)
+                    log.info(
+                        "risk models swapped",
+                        extra={"versions": scorer.versions, "shadows": scorer.shadow_versions},
+                    )
 
     watcher = asyncio.get_running_loop().create_task(watch())
 

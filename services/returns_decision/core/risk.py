@@ -70,3 +70,7 @@ class RiskAssessment:
     fraud: RiskScore
     wardrobing: RiskScore
     row: ScoredRow | None = None  # an item's scored row; None for a request's summary
+    # The versions marked shadow, scored on the same row for the decision log only: never
+    # part of a decision or a response. None when no shadow is set.
+    fraud_shadow: RiskScore | None = None
+    wardrobing_shadow: RiskScore | None = None

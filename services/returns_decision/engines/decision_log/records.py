@@ -52,8 +52,15 @@ def _score(score: RiskScore | None) -> tuple[float | None, float | None, str | N
     return score.probability, score.raw_probability, score.band.value
 
 
+def _shadow(score: RiskScore | None) -> tuple[Any, ...]:
+    if score is None:
+        return _NO_SHADOW
+    return score.model_version, score.probability, score.raw_probability, score.band.value
+
+
 _NO_INPUTS: tuple[None, ...] = (None,) * len(INPUT_COLUMNS)
 _NOT_SCORED = (None, None, None)
+_NO_SHADOW = (None, None, None, None)
 
 
 def rows(record: DecisionRecord) -> list[tuple[Any, ...]]:
@@ -102,6 +109,8 @@ def rows(record: DecisionRecord) -> list[tuple[Any, ...]]:
                     if inputs is None
                     else tuple(getattr(inputs, name) for name in INPUT_COLUMNS)
                 ),
+                *(_shadow(assessment.fraud_shadow) if assessment is not None else _NO_SHADOW),
+                *(_shadow(assessment.wardrobing_shadow) if assessment is not None else _NO_SHADOW),
             )
         )
     return found

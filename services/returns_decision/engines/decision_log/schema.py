@@ -24,7 +24,8 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from services.returns_decision.engines.risk.features import RiskInput
 
-SCHEMA_VERSION: Final = "decision-log/1"
+# /2 added the shadow columns; files of /1 lack them (read as null).
+SCHEMA_VERSION: Final = "decision-log/2"
 SCHEMA_METADATA_KEY: Final = b"decision_log_schema"
 
 # <dir>/decisions/date=YYYY-MM-DD/part-<UTC time>-<pid>-<seq>.parquet, one file per flush.
@@ -111,9 +112,22 @@ ITEM_FIELDS: Final = (
     pa.field("features", pa.list_(pa.float64())),  # build_features, FEATURE_NAMES order
     *(pa.field(name, _arrow_type(_HINTS[name])) for name in INPUT_COLUMNS),
 )
+# The versions marked shadow, scored on the same row and logged, never served: null when
+# no shadow was set (and in files written before these columns existed).
+SHADOW_FIELDS: Final = tuple(
+    pa.field(f"{model}_shadow_{part}", kind)
+    for model in ("fraud", "wardrobing")
+    for part, kind in (
+        ("version", pa.string()),
+        ("score", pa.float64()),
+        ("raw_score", pa.float64()),
+        ("band", pa.string()),
+    )
+)
 
 DECISION_SCHEMA: Final = pa.schema(
-    [*DECISION_FIELDS, *ITEM_FIELDS], metadata={SCHEMA_METADATA_KEY: SCHEMA_VERSION.encode()}
+    [*DECISION_FIELDS, *ITEM_FIELDS, *SHADOW_FIELDS],
+    metadata={SCHEMA_METADATA_KEY: SCHEMA_VERSION.encode()},
 )
 COLUMNS: Final = tuple(DECISION_SCHEMA.names)
 

@@ -58,6 +58,8 @@ class LogCounters:
     dropped: Callable[[], None] = lambda: None  # records dropped: the queue was full
     depth: Callable[[int], None] = lambda n: None  # records waiting in the queue
     errors: Callable[[], None] = lambda: None  # failed writes (Parquet or index)
+    # The rows taken in one batch, for the drift metrics (called on the writer thread).
+    rows: Callable[[list[tuple[Any, ...]]], None] = lambda rows: None
 
 
 class DecisionLogWriter:
@@ -193,15 +195,22 @@ class DecisionLogWriter:
         except Exception:
             log.exception("cannot index decision records")
             self.counters.errors()
+        taken: list[tuple[Any, ...]] = []
         for record in batch:
             day = record.day.date()
             if self._day is not None and day != self._day:
                 self._flush()  # one partition per day
             self._day = day
-            self._buffer += rows(record)
+            found = rows(record)
+            self._buffer += found
+            taken += found
             self._records += 1
             if len(self._buffer) >= self.max_file_records:
                 self._flush()
+        try:
+            self.counters.rows(taken)
+        except Exception:
+            log.exception("cannot update the drift metrics")
 
     def _run_commands(self) -> bool:
         """Runs waiting commands; False once the log is stopped."""

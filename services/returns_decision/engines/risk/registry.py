@@ -4,6 +4,7 @@ which the scorer, the watcher and ``python -m models`` handle).
 
     <root>/<name>/<version>/model.txt, metadata.json, report files
     <root>/<name>/active.json   {"version": ..., "history": [older active versions]}
+    <root>/<name>/shadow.json   {"version": ...}, when a version is scored in shadow
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ __all__ = [
     "model_dir",
     "pointer_path",
     "read_pointer",
+    "read_shadow",
     "version_dir",
     "write_pointer",
+    "write_shadow",
 ]
 
 _P = ParamSpec("_P")
@@ -56,6 +59,8 @@ pointer_path = _risk_errors(_common.pointer_path)
 read_pointer = _risk_errors(_common.read_pointer)
 write_pointer = _risk_errors(_common.write_pointer)
 active_version_dir = _risk_errors(_common.active_version_dir)
+read_shadow = _risk_errors(_common.read_shadow)
+write_shadow = _risk_errors(_common.write_shadow)
 
 
 @contextlib.contextmanager

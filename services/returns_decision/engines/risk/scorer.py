@@ -7,10 +7,16 @@ from pathlib import Path
 from typing import Final
 
 from services.returns_decision.core.requests import ReturnRequest
-from services.returns_decision.core.risk import ExplanationMethod, RiskAssessment, ScoredRow
+from services.returns_decision.core.risk import (
+    ExplanationMethod,
+    RiskAssessment,
+    RiskScore,
+    ScoredRow,
+)
 from services.returns_decision.engines.risk.features import RiskInput, build_features
+from services.returns_decision.engines.risk.model import RiskModel
 from services.returns_decision.engines.risk.request_inputs import risk_inputs
-from services.returns_decision.engines.risk.watcher import ModelWatcher
+from services.returns_decision.engines.risk.watcher import ModelWatcher, ShadowWatcher
 
 FRAUD_MODEL: Final = "returns_fraud"
 WARDROBING_MODEL: Final = "returns_wardrobing"
@@ -20,6 +26,8 @@ class ReturnRiskScorer:
     """Scores a return request with the active fraud and wardrobing models.
 
     Builds the feature row once for both. One thread per instance (see ``fast_predict``).
+    A version marked shadow (``python -m models shadow``) is scored on the same row without
+    explanations and kept beside the active scores for the decision log.
     """
 
     def __init__(
@@ -31,18 +39,27 @@ class ReturnRiskScorer:
     ) -> None:
         self.fraud = ModelWatcher(registry_root, fraud_model)
         self.wardrobing = ModelWatcher(registry_root, wardrobing_model)
+        self.fraud_shadow = ShadowWatcher(registry_root, fraud_model)
+        self.wardrobing_shadow = ShadowWatcher(registry_root, wardrobing_model)
 
     def load(self) -> None:
-        """Loads both active models; raises ``RiskModelError`` if either cannot be loaded."""
+        """Loads both active models; raises ``RiskModelError`` if either cannot be loaded.
+        Shadows marked now are loaded too (one that cannot be is refused, not fatal)."""
         self.fraud.load()
         self.wardrobing.load()
+        self.fraud_shadow.load()
+        self.wardrobing_shadow.load()
 
     async def maybe_reload_in_thread(self) -> bool:
-        """Polls both pointers, loading a promoted version on a worker thread (see
-        ModelWatcher); True if either model was swapped."""
-        swapped_fraud = await self.fraud.maybe_reload_in_thread()
-        swapped_wardrobing = await self.wardrobing.maybe_reload_in_thread()
-        return swapped_fraud or swapped_wardrobing
+        """Polls both pointers and both shadow marks, loading a new version on a worker
+        thread (see ModelWatcher); True if any model or shadow changed."""
+        changed = [
+            await self.fraud.maybe_reload_in_thread(),
+            await self.wardrobing.maybe_reload_in_thread(),
+            await self.fraud_shadow.maybe_reload_in_thread(),
+            await self.wardrobing_shadow.maybe_reload_in_thread(),
+        ]
+        return any(changed)
 
     def assess(
         self, inp: RiskInput, *, top_k: int = 3, explainer: ExplanationMethod = "path"
@@ -55,10 +72,14 @@ class ReturnRiskScorer:
         ``models/returns/README.md`` ("Explanations").
         """
         row = build_features(inp)
+        fraud = self.fraud.model.score_features(row, top_k=top_k, explainer=explainer)
+        wardrobing = self.wardrobing.model.score_features(row, top_k=top_k, explainer=explainer)
         return RiskAssessment(
-            fraud=self.fraud.model.score_features(row, top_k=top_k, explainer=explainer),
-            wardrobing=self.wardrobing.model.score_features(row, top_k=top_k, explainer=explainer),
+            fraud=fraud,
+            wardrobing=wardrobing,
             row=ScoredRow(inp, row),
+            fraud_shadow=_shadow_score(self.fraud_shadow.model, fraud, row),
+            wardrobing_shadow=_shadow_score(self.wardrobing_shadow.model, wardrobing, row),
         )
 
     def assess_items(
@@ -70,3 +91,19 @@ class ReturnRiskScorer:
     @property
     def versions(self) -> dict[str, str | None]:
         return {self.fraud.name: self.fraud.version, self.wardrobing.name: self.wardrobing.version}
+
+    @property
+    def shadow_versions(self) -> dict[str, str | None]:
+        return {
+            self.fraud_shadow.name: self.fraud_shadow.version,
+            self.wardrobing_shadow.name: self.wardrobing_shadow.version,
+        }
+
+
+def _shadow_score(
+    shadow: RiskModel | None, active: RiskScore, row: list[float]
+) -> RiskScore | None:
+    # A shadow that has since been promoted would only repeat the active score.
+    if shadow is None or shadow.version == active.model_version:
+        return None
+    return shadow.score_features(row, top_k=0)

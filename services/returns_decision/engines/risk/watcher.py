@@ -8,6 +8,9 @@ model keeps serving and the failure is counted and logged. Loading takes millise
 (``dump_model()`` and the path-attribution tables), too long to stall the event loop, so
 it happens on a worker thread and only the swap runs on the loop's thread.
 
+``ShadowWatcher`` does the same for the version marked shadow (``shadow.json``): loaded
+off the serving path the same way, scored beside the active one, never served.
+
 Counters are plain attributes for the service's metrics to read.
 """
 
@@ -17,11 +20,15 @@ import asyncio
 import logging
 from pathlib import Path
 
-from services.common.model_registry import ModelNotFoundError, PointerWatch
+from services.common.model_registry import ModelNotFoundError, PointerWatch, ShadowWatch
 from services.returns_decision.engines.risk.errors import RiskModelError
 from services.returns_decision.engines.risk.features import FEATURE_SCHEMA, FeatureSchema
 from services.returns_decision.engines.risk.model import RiskModel
-from services.returns_decision.engines.risk.registry import active_version_dir, check_name
+from services.returns_decision.engines.risk.registry import (
+    active_version_dir,
+    check_name,
+    version_dir,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -126,4 +133,89 @@ class ModelWatcher:
         _log.warning(
             "risk model reload refused",
             extra={"model": self.name, "version": self.version, "error": message},
+        )
+
+
+class ShadowWatcher:
+    """Keeps the version marked shadow of one model loaded, or none when none is marked.
+
+    A shadow that cannot be loaded is refused (counted and logged) and no shadow is scored;
+    the active model is never affected."""
+
+    def __init__(
+        self, registry_root: Path, name: str, *, expected_schema: FeatureSchema = FEATURE_SCHEMA
+    ) -> None:
+        self.registry_root = registry_root
+        self.name = check_name("name", name)
+        self.expected_schema = expected_schema
+        self._watch = ShadowWatch(registry_root, self.name)
+        self.model: RiskModel | None = None
+        self.swaps = 0  # shadows loaded or cleared after start-up
+        self.reload_failures = 0
+        self.last_error: str | None = None
+
+    @property
+    def version(self) -> str | None:
+        return None if self.model is None else self.model.version
+
+    def _poll(self) -> tuple[bool, Path | None]:
+        """(whether the mark moved, the directory of the version to load or None)."""
+        try:
+            moved, version = self._watch.moved()
+            if not moved or version is None:
+                return moved, None
+            if version == self.version:
+                return False, None
+            return True, version_dir(self.registry_root, self.name, version)
+        except ModelNotFoundError as exc:
+            self._fail(str(exc))
+            return False, None
+
+    def load(self) -> None:
+        """Loads the shadow marked at start-up, if any; a broken one is refused, not fatal."""
+        self.maybe_reload()
+
+    def maybe_reload(self) -> bool:
+        moved, directory = self._poll()
+        if not moved:
+            return False
+        return self._install(None if directory is None else self._load(directory), directory)
+
+    async def maybe_reload_in_thread(self) -> bool:
+        """Like ``ModelWatcher.maybe_reload_in_thread``: loaded on a worker thread, installed
+        on the loop's. True when the shadow changed (set, replaced or cleared)."""
+        moved, directory = self._poll()
+        if not moved:
+            return False
+        model = None if directory is None else await asyncio.to_thread(self._load, directory)
+        return self._install(model, directory)
+
+    def _load(self, directory: Path) -> RiskModel | None:
+        try:
+            return RiskModel.load(directory, expected_schema=self.expected_schema)
+        except RiskModelError as exc:
+            self._fail(str(exc))
+            return None
+
+    def _install(self, model: RiskModel | None, directory: Path | None) -> bool:
+        if directory is not None and model is None:
+            # Refused: score no shadow rather than keep one the registry no longer marks.
+            self.model = None
+            return True
+        old = self.version
+        self.model = model
+        self.swaps += 1
+        self.last_error = None
+        _log.info(
+            "shadow model set" if model is not None else "shadow model cleared",
+            extra={"model": self.name, "version": self.version, "previous_version": old},
+        )
+        return True
+
+    def _fail(self, message: str) -> None:
+        self.reload_failures += 1
+        self.last_error = message
+        _log.warning(
+            "shadow model refused",
+            extra={"model": self.name, "error": message},
         )
