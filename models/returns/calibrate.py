@@ -30,7 +30,9 @@ def fit_platt(probabilities: FloatArray, labels: npt.NDArray[np.int8]) -> PlattC
     a, b = 1.0, 0.0
     ridge = 1e-6 * len(z)  # keeps the Hessian invertible when the classes separate
     for _ in range(100):
-        q = 1.0 / (1.0 + np.exp(-(a * z + b)))
+        # The logistic function as tanh: no overflow where a * z + b is far below zero
+        # (1 / (1 + exp(-x)) overflows for x < -709, which a steep fit reaches).
+        q = 0.5 * (1.0 + np.tanh(0.5 * (a * z + b)))
         w = q * (1.0 - q)
         grad = np.array([((q - y) * z).sum() + ridge * (a - 1.0), (q - y).sum()])
         hess = np.array(
