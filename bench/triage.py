@@ -27,6 +27,7 @@ from services.common.model_registry import DEFAULT_ROOT
 from services.triage.core.config import DEFAULT_CONFIG_PATH, load_config
 from services.triage.core.triage import TriageRequest, triage_message, triage_messages
 from services.triage.engines.bundle import TriageEngines
+from services.triage.engines.text_features import shared_sentence_embeddings
 from services.triage.engines.watcher import TriageModelWatcher
 
 LANGUAGES = ("english", "spanish", "french", "portuguese", "italian", "german")
@@ -44,8 +45,9 @@ def _raw_engines(engines: TriageEngines, texts: Sequence[str]) -> None:
     """The models alone on a batch: what the service adds is everything around them."""
     candidates = engines.language.predict(texts)
     codes = [c[0].code if c else "und" for c in candidates]
-    engines.sentiment.predict(texts, codes)
-    engines.intent.predict(texts)
+    embeddings = shared_sentence_embeddings().transform(texts)  # once for both, as the service
+    engines.sentiment.predict(texts, codes, embeddings)
+    engines.intent.predict(texts, embeddings)
 
 
 def _best_rate(call: Callable[[], object], size: int, rounds: int) -> float:

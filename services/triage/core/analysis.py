@@ -20,6 +20,7 @@ from services.triage.core.types import (
     MessageAnalysis,
 )
 from services.triage.engines.bundle import TriageEngines
+from services.triage.engines.text_features import shared_sentence_embeddings
 
 # Reason codes: stable strings the caller can show or count.
 REASON_LANGUAGE_FROM_HINT = "language_from_hint"
@@ -57,13 +58,18 @@ def analyze_messages(engines: TriageEngines, messages: Sequence[Message]) -> lis
         resolve_language(m, c, engines.language.model)
         for m, c in zip(messages, candidates, strict=True)
     ]
+    # One sentence-encoder pass (most of a message's cost) serves both models.
+    embeddings = (
+        shared_sentence_embeddings().transform(texts)
+        if engines.sentiment.uses_embeddings or engines.intent.uses_embeddings
+        else None
+    )
     sentiments = sentiment_results(
-        engines.sentiment.predict(texts, [lang.code for lang in languages]),
+        engines.sentiment.predict(texts, [lang.code for lang in languages], embeddings),
         engines.sentiment.model,
     )
-    # After the sentiment model: the intent model reuses the batch's sentence embeddings.
     intents = intent_results(
-        engines.intent.predict(texts),
+        engines.intent.predict(texts, embeddings),
         engines.intent.labels,
         engines.intent.model,
         engines.intent.min_confidence,

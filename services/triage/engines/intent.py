@@ -55,10 +55,14 @@ class IntentEngine:
         self._model, self.labels = model, labels
         self.model = ModelVersion(self.name, entry.version)
 
-    def predict(self, texts: Sequence[str]) -> FloatArray:
-        """(n, len(labels)) calibrated probabilities. The texts' sentence embeddings come
-        from the encoder the sentiment model shares, which keeps its last batch: after
-        `SentimentEngine.predict` on the same texts they are not computed again."""
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether `predict` needs the texts' sentence embeddings (computed if not given)."""
+        return self._model is not None and self._model.uses_embeddings
+
+    def predict(self, texts: Sequence[str], embeddings: FloatArray | None = None) -> FloatArray:
+        """(n, len(labels)) calibrated probabilities; `embeddings`, the texts' sentence
+        embeddings when the caller has them (the sentiment model uses the same ones)."""
         if self._model is None:
             raise EngineNotLoadedError(self.model)
-        return self._model.predict_proba(texts)
+        return self._model.predict_proba(texts, embeddings)

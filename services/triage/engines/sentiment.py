@@ -68,12 +68,23 @@ class SentimentEngine:
         languages = self._model.languages
         self._model.predict_proba(["ok"], [languages[0] if languages else "en"])
 
-    def predict(self, texts: Sequence[str], languages: Sequence[str]) -> FloatArray:
-        """(n, 3) probabilities (negative, neutral, positive); `languages` are ISO 639-1.
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether `predict` needs the texts' sentence embeddings (computed if not given)."""
+        return self._model is not None and self._model.uses_embeddings
+
+    def predict(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        embeddings: FloatArray | None = None,
+    ) -> FloatArray:
+        """(n, 3) probabilities (negative, neutral, positive); `languages` are ISO 639-1;
+        `embeddings`, the texts' sentence embeddings when the caller has them.
 
         Each row is what the text alone would get, within BATCH_TOLERANCE."""
         if self._model is None:
             raise EngineNotLoadedError(self.model)
         if len(texts) != len(languages):
             raise ValueError("texts and languages differ in length")
-        return self._model.predict_proba(texts, languages)
+        return self._model.predict_proba(texts, languages, embeddings)

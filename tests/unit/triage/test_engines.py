@@ -29,6 +29,7 @@ from services.triage.engines.intent import IntentEngine
 from services.triage.engines.intent_model import IntentClassifier
 from services.triage.engines.language import TriageLanguageDetector
 from services.triage.engines.sentiment import BATCH_TOLERANCE, SentimentEngine
+from services.triage.engines.text_features import shared_sentence_embeddings
 from services.triage.paths import DEFAULT_MODEL_DIR
 
 
@@ -132,3 +133,19 @@ def test_an_intent_model_of_another_layout_is_refused(
     _with_intent_model(triage_model_dir, tmp_path, lambda m: delattr(m, "layout"))
     with pytest.raises(ArtifactsMissingError, match="intent model layout 1"):
         IntentEngine(tmp_path).load()
+
+
+def test_embeddings_handed_in_are_the_ones_each_engine_would_compute(
+    engines: TriageEngines,
+) -> None:
+    texts = ["¿Dónde está mi pedido?", "the mug arrived broken"]
+    assert engines.sentiment.uses_embeddings
+    assert engines.intent.uses_embeddings
+    embeddings = shared_sentence_embeddings().transform(texts)
+    np.testing.assert_array_equal(
+        engines.sentiment.predict(texts, ["es", "en"], embeddings),
+        engines.sentiment.predict(texts, ["es", "en"]),
+    )
+    np.testing.assert_array_equal(
+        engines.intent.predict(texts, embeddings), engines.intent.predict(texts)
+    )
