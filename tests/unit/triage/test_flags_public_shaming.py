@@ -1,7 +1,11 @@
 """Public-shaming threats (posting everywhere, telling everyone on social media, a
 one-star review, the press, a video) set `public_shaming` in the six languages of the real
 lexicon (`services/triage/config/flags/`); ordinary messages that mention a review, a
-post, sharing or the news, and negated threats, do not."""
+post, sharing or the news, and negated threats, do not.
+
+MORE_THREATS and MORE_NEAR_MISSES are in the style of the development list
+(`data/triage/flags_dev/`), in other words: present tenses that do it now, the audience as
+subject, named outlets, consumer shows and review sites, going viral."""
 
 from __future__ import annotations
 
@@ -126,9 +130,112 @@ NEAR_MISSES = {
 }
 
 
+MORE_THREATS = {
+    "en": [
+        ("I'm posting screenshots of this chat on Twitter right now", "post_online"),
+        ("Uploading the whole story to Reddit tonight", "post_online"),
+        ("Everyone I work with will hear about this", "tell_everyone"),
+        ("Google will hear about this, believe me", "tell_everyone"),
+        ("I've got 50k followers and they're about to learn what you did", "tell_everyone"),
+        ("I've already emailed Watchdog about your company", "press"),
+        ("Enjoy reading about this in the local paper", "press"),
+        ("Leaving a one star review on every site I can find", "review"),
+        ("Watch this go viral", "expose"),
+        ("I'm going public with this", "expose"),
+    ],
+    "es": [
+        ("Lo estoy publicando en Instagram ahora mismo", "post_online"),
+        ("Esto lo subo a TikTok esta noche", "post_online"),
+        ("Todos mis seguidores se van a enterar de esto", "tell_everyone"),
+        ("Os pongo una estrella y a otra cosa", "review"),
+        ("Ya he llamado a un programa de la tele", "press"),
+        ("Voy a hacer que se haga viral", "expose"),
+    ],
+    "fr": [
+        ("Je publie ça sur Instagram ce soir", "post_online"),
+        ("Je l'ai déjà partagé sur Facebook", "post_online"),
+        ("Tout mon entourage va entendre parler de vous", "tell_everyone"),
+        ("Je vous mets une étoile, c'est tout ce que vous méritez", "review"),
+        ("J'ai écrit à Que Choisir", "press"),
+        ("Je vais faire en sorte que ça devienne viral", "expose"),
+    ],
+    "pt": [
+        ("Estou postando tudo no Instagram agora", "post_online"),
+        ("Já registrei tudo no Reclame Aqui", "post_online"),
+        ("A internet inteira vai ficar sabendo disso", "tell_everyone"),
+        ("A nota de vocês no Google vai despencar", "review"),
+        ("Vou mandar a minha história para o Fantástico", "press"),
+    ],
+    "it": [
+        ("Lo sto pubblicando su Instagram adesso", "post_online"),
+        ("L'ho già postato su Facebook", "post_online"),
+        ("Tutti quelli che conosco lo sapranno", "tell_everyone"),
+        ("Vi do una stella e basta", "review"),
+        ("Ho scritto ad Altroconsumo", "press"),
+        ("Farò in modo che diventi virale", "expose"),
+    ],
+    "de": [
+        ("Die Screenshots landen heute auf Instagram", "post_online"),
+        ("Ich habe das schon auf Facebook gepostet", "post_online"),
+        ("Jeder, den ich kenne, wird davon erfahren", "tell_everyone"),
+        ("Von mir gibt es null Sterne", "review"),
+        ("Ich melde mich bei Marktcheck", "press"),
+        ("Ich sorge dafür, dass das viral geht", "expose"),
+    ],
+}
+
+MORE_NEAR_MISSES = {
+    "en": [
+        "I posted a photo of my new boots on Instagram, so comfy!",
+        "Everyone will love this coat",
+        "I saw your ad on TikTok last night",
+        "The video in the listing shows a blue strap",
+        "I'm not posting this online, just sort it out",
+        "I shared the link with my mum",
+        "I've got 3 kids and they all love your shoes",
+        "I'll tell my friends about the sale",
+    ],
+    "es": [
+        "Subí una foto de las botas a Instagram",
+        "Todo el mundo va a ver mi vestido nuevo en la boda",
+        "No lo voy a subir a TikTok, solo quiero el reembolso",
+        "Os he puesto cinco estrellas en Google",
+    ],
+    "fr": [
+        "J'ai posté une photo de la robe sur Instagram",
+        "Tout le monde va vouloir cette veste",
+        "Je ne poste rien sur les réseaux, remboursez-moi",
+        "Je vous ai mis cinq étoiles",
+    ],
+    "pt": [
+        "Postei uma foto do vestido no Instagram",
+        "Li as avaliações no Reclame Aqui antes de comprar",
+        "Não estou postando nada, só quero o reembolso",
+        "Todo mundo vai querer essa jaqueta",
+    ],
+    "it": [
+        "Ho postato una foto del vestito su Instagram",
+        "Non lo sto postando da nessuna parte, voglio solo il rimborso",
+        "Vi ho dato cinque stelle su Google",
+        "Tutti vorranno questa giacca",
+    ],
+    "de": [
+        "Ich habe ein Foto vom Kleid auf Instagram gepostet",
+        "Ich poste das nicht auf Instagram, ich will nur mein Geld",
+        "Ich habe euch fünf Sterne gegeben",
+        "Alle werden diese Jacke lieben",
+    ],
+}
+
+
 @pytest.mark.parametrize(
     ("language", "text", "rule"),
-    [(lang, text, rule) for lang, cases in THREATS.items() for text, rule in cases],
+    [
+        (lang, text, rule)
+        for cases_by_language in (THREATS, MORE_THREATS)
+        for lang, cases in cases_by_language.items()
+        for text, rule in cases
+    ],
 )
 def test_threats_to_go_public_are_public_shaming(language: str, text: str, rule: str) -> None:
     rules = _shaming_rules(text, language)
@@ -137,7 +244,12 @@ def test_threats_to_go_public_are_public_shaming(language: str, text: str, rule:
 
 @pytest.mark.parametrize(
     ("language", "text"),
-    [(lang, text) for lang, texts in NEAR_MISSES.items() for text in texts],
+    [
+        (lang, text)
+        for texts_by_language in (NEAR_MISSES, MORE_NEAR_MISSES)
+        for lang, texts in texts_by_language.items()
+        for text in texts
+    ],
 )
 def test_ordinary_mentions_and_negated_threats_are_not(language: str, text: str) -> None:
     assert _shaming_rules(text, language) == ()
