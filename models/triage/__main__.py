@@ -120,9 +120,14 @@ def _train_into_registry(args: argparse.Namespace, root: Path) -> int:
             print(f"triage models active in {root}; nothing to build")
             return 0
         if artifacts_present(DEFAULT_MODEL_DIR):
-            # An older build's artifacts: the same models, registered in seconds.
-            _progress(f"registering the models an older build left in {DEFAULT_MODEL_DIR}")
-            return _register(root, DEFAULT_MODEL_DIR, promote=args.promote)
+            problem = _unusable(DEFAULT_MODEL_DIR)
+            if problem is None:
+                # An older build's artifacts: the same models, registered in seconds.
+                _progress(f"registering the models an older build left in {DEFAULT_MODEL_DIR}")
+                return _register(root, DEFAULT_MODEL_DIR, promote=args.promote)
+            _progress(
+                f"not registering the older build in {DEFAULT_MODEL_DIR} ({problem}); training"
+            )
     root.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=".build-triage-", dir=root))
     try:
@@ -149,6 +154,18 @@ def _train_into_registry(args: argparse.Namespace, root: Path) -> int:
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return _announce(root, registered, promote=args.promote)
+
+
+def _unusable(model_dir: Path) -> str | None:
+    """Why the service could not serve an older build's directory (a model of an older
+    layout, say), or None when it loads."""
+    from services.triage.engines.bundle import TriageEngines
+
+    try:
+        TriageEngines.load(model_dir)
+    except Exception as exc:  # noqa: BLE001 - whatever an old or damaged file raises: train
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return None
 
 
 def _register(root: Path, model_dir: Path, *, promote: bool) -> int:

@@ -160,3 +160,21 @@ def test_if_missing_registers_an_older_builds_directory(
     # Active versions exist now: nothing to do (and no training).
     assert main(["--registry", str(root), "train", "--if-missing"]) == 0
     assert "nothing to build" in capsys.readouterr().out
+
+
+def test_if_missing_retrains_when_the_older_build_cannot_serve(
+    triage_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    # An older build whose intent model the service would refuse (here: its bytes no
+    # longer match the manifest; in the field, a model of an older layout).
+    legacy = tmp_path / "legacy"
+    shutil.copytree(triage_model_dir, legacy)
+    (legacy / "intent.joblib").write_bytes(b"not the model the manifest names")
+    monkeypatch.setattr(cli, "DEFAULT_MODEL_DIR", legacy)
+    root = tmp_path / "registry"
+    argv = ["--registry", str(root), "train", "--if-missing", "--no-eval"]
+    assert main([*argv, "--max-examples-per-class", "20"]) == 0
+    captured = capsys.readouterr()
+    assert "not registering the older build" in captured.err
+    assert all(has_active(root, n) for n in (SENTIMENT_MODEL, INTENT_MODEL))
+    assert _versions(captured.out) != _manifest_versions(legacy)
