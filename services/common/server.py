@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -133,6 +134,10 @@ async def _serve(
     spec: ServiceSpec, settings: ServiceSettings, on_ready: Callable[[int], None]
 ) -> None:
     running, port = await create_server(spec, settings)
+    # What start-up loaded (models, policies, modules) lives as long as the process: out
+    # of the collector's sight, a full collection walks only what serving allocates. It
+    # walked ~150k start-up objects before, a 50-130 ms pause on the serving thread.
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -3,7 +3,8 @@
 ``record`` (the request path) only puts a reference on the queue, and drops the record,
 counted, when the queue is full: a slow disk never slows or fails a decision. The writer
 thread takes what is queued every ``poll_seconds``, indexes the records' lines in SQLite,
-buffers their rows, and writes the buffer as one Parquet file when the flush interval
+buffers their rows as Arrow tables (converted a few records at a time, releasing the GIL
+in between), and writes the buffer as one Parquet file when the flush interval
 passes, when it holds ``max_file_records`` rows, when the day changes (files are
 partitioned by day) and at close. Memory stays bounded by the queue and the buffer.
 
@@ -27,6 +28,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from services.returns_decision.core.decisions import Decision
@@ -48,6 +50,8 @@ from services.returns_decision.engines.decision_log.schema import (
 log = logging.getLogger("services.returns_decision.decision_log")
 
 T = TypeVar("T")
+
+_CHUNK_RECORDS = 16  # records turned into rows and Arrow between two releases of the GIL
 
 
 @dataclass
@@ -86,7 +90,9 @@ class DecisionLogWriter:
         self._wakeup = threading.Event()
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
         self._commands = queue.SimpleQueue()
-        self._buffer: list[tuple[Any, ...]] = []
+        self._pending: list[tuple[Any, ...]] = []  # rows not yet turned into Arrow
+        self._tables: list[Any] = []  # Arrow tables waiting for the next flush
+        self._rows = 0  # rows in _pending and _tables
         self._records = 0
         self._day: date | None = None
         self._sequence = itertools.count()
@@ -195,22 +201,36 @@ class DecisionLogWriter:
         except Exception:
             log.exception("cannot index decision records")
             self.counters.errors()
-        taken: list[tuple[Any, ...]] = []
-        for record in batch:
+        for done, record in enumerate(batch, 1):
             day = record.day.date()
             if self._day is not None and day != self._day:
                 self._flush()  # one partition per day
             self._day = day
             found = rows(record)
-            self._buffer += found
-            taken += found
+            self._pending += found
+            self._rows += len(found)
             self._records += 1
-            if len(self._buffer) >= self.max_file_records:
+            if self._rows >= self.max_file_records:
                 self._flush()
+            elif done % _CHUNK_RECORDS == 0:
+                self._convert()
+                # Lets the event loop take the GIL now: a call arriving while this thread
+                # works would otherwise wait for the interpreter's switch interval (5 ms).
+                time.sleep(0)
+        self._convert()
+
+    def _convert(self) -> None:
+        """Turns the pending rows into Arrow now, in small pieces: Python tuples held until
+        the flush would be long-lived objects for the collector to walk, and converting a
+        whole file's rows at once held the GIL for ~0.2 s."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
         try:
-            self.counters.rows(taken)
+            self.counters.rows(pending)
         except Exception:
             log.exception("cannot update the drift metrics")
+        self._tables.append(to_table(pending))
 
     def _run_commands(self) -> bool:
         """Runs waiting commands; False once the log is stopped."""
@@ -233,22 +253,23 @@ class DecisionLogWriter:
         self._flush()
 
     def _flush(self) -> None:
-        if not self._buffer or self._day is None:
+        self._convert()
+        if not self._tables or self._day is None:
             return
-        buffered, records = self._buffer, self._records
-        self._buffer, self._records = [], 0
+        tables, rows_count, records = self._tables, self._rows, self._records
+        self._tables, self._rows, self._records = [], 0, 0
         directory = partition_dir(self.directory, self._day)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"part-{stamp}-{os.getpid()}-{next(self._sequence):06d}.parquet"
         try:
-            table = to_table(buffered)
+            table = pa.concat_tables(tables)
             directory.mkdir(parents=True, exist_ok=True)
             # Written under a name readers skip, then renamed: a part file is always whole.
             partial = directory / f".{name}.partial"
             pq.write_table(table, partial, compression="zstd")
             partial.rename(directory / name)
         except Exception:
-            log.exception("cannot write decision records", extra={"rows": len(buffered)})
+            log.exception("cannot write decision records", extra={"rows": rows_count})
             self.counters.errors()
             return
         self.counters.written(records)
