@@ -12,7 +12,7 @@ in the same run:
   (an empty call to a bare grpc.aio server);
 - throughput with 2 workers, as a ratio to the empty servicer with 2 workers;
 - the decision log's cost: serial `DecideReturn` p50 with the log on against the log off,
-  servers started in turns in the same run (target: at most 1.05x).
+  both servers up at once and called in alternating turns (target: at most 1.05x).
 
 `Booster.predict` is timed both with its default threads and with num_threads=1: on a
 loaded machine the default (OpenMP) call slows down much more, which flatters ratios
